@@ -332,9 +332,10 @@ export class RegistryClient {
   }
 
   /** Every tag of a repository, following `Link: <…>; rel="next"` pagination. */
-  async listTags(repository: string, signal?: AbortSignal): Promise<string[]> {
+  async listTags(repository: string, options: { signal?: AbortSignal; pageSize?: number } = {}): Promise<string[]> {
+    const { signal } = options;
     const tags: string[] = [];
-    let path: string | undefined = `/v2/${repository}/tags/list?n=1000`;
+    let path: string | undefined = `/v2/${repository}/tags/list?n=${options.pageSize ?? 1000}`;
     for (let page = 0; path && page < 10_000; page++) {
       const res: Response = await this.transport.send({
         method: 'GET',
