@@ -341,10 +341,15 @@ export class RegistryClient {
         method: 'GET',
         path,
         scopes: [pullScope(repository)],
-        accept: [200],
+        accept: [200, 404],
         what: `tags of ${this.registry}/${repository}`,
         ...(signal ? { signal } : {}),
       });
+      // distribution answers NAME_UNKNOWN for a repository that holds only untagged manifests.
+      if (res.status === 404) {
+        await res.body.dump();
+        break;
+      }
       const body = JSON.parse((await readLimited(res.body, 64 * 1024 * 1024, `tags of ${repository}`, this.registry)).toString('utf8')) as { tags?: string[] | null };
       tags.push(...(body.tags ?? []));
       const link = header(res.headers, 'link');
