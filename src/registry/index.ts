@@ -7,3 +7,5 @@ export * from './errors';
 export * from './manifest';
 export * from './media-types';
 export * from './transport';
+export * from './pool';
+export * from './registries-conf';

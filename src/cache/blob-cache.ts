@@ -1,0 +1,99 @@
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { digestHex, VerifyStream } from '../digest';
+import { AirlockError } from '../errors';
+
+/**
+ * A content-addressed store of blobs and manifests (`blobs/sha256/<hex>`). Entries appear only by
+ * rename after their digest and size were verified and their data flushed, so an entry that exists
+ * is complete: an export killed at any point re-downloads nothing the cache already has.
+ */
+export class BlobCache {
+  private readonly blobsDir: string;
+  private readonly tmpDir: string;
+  private ready: Promise<void> | undefined;
+
+  constructor(readonly root: string) {
+    this.blobsDir = join(root, 'blobs', 'sha256');
+    this.tmpDir = join(root, 'tmp');
+  }
+
+  private init(): Promise<void> {
+    this.ready ??= (async () => {
+      await mkdir(this.blobsDir, { recursive: true });
+      await mkdir(this.tmpDir, { recursive: true });
+    })().catch((err: unknown) => {
+      this.ready = undefined;
+      throw new AirlockError('CACHE_UNWRITABLE', `cannot create the blob cache in ${this.root}: ${(err as Error).message}`, {
+        context: { file: this.root },
+        hint: 'choose a writable --cache-dir',
+        cause: err,
+      });
+    });
+    return this.ready;
+  }
+
+  path(digest: string): string {
+    return join(this.blobsDir, digestHex(digest));
+  }
+
+  /** True when the entry exists with the expected size (digest was checked when it was stored). */
+  async has(digest: string, size?: number): Promise<boolean> {
+    try {
+      const st = await stat(this.path(digest));
+      return st.isFile() && (size === undefined || st.size === size);
+    } catch {
+      return false;
+    }
+  }
+
+  /** Removes temp files left by runs that were killed; entries themselves are never partial. */
+  async removeStaleTemp(): Promise<void> {
+    await this.init();
+    for (const name of await readdir(this.tmpDir)) await rm(join(this.tmpDir, name), { force: true });
+  }
+
+  /** Stores content under its digest, verifying digest and size while it streams to disk. */
+  async put(digest: string, size: number, source: Readable | Buffer, signal?: AbortSignal): Promise<void> {
+    await this.init();
+    const final = this.path(digest);
+    const tmp = join(this.tmpDir, `${digestHex(digest).slice(0, 16)}.${process.pid}.${randomBytes(4).toString('hex')}`);
+    const input = Buffer.isBuffer(source) ? Readable.from([source]) : source;
+    try {
+      const out = createWriteStream(tmp, { flags: 'wx', highWaterMark: 1 << 20 });
+      await pipeline(input, new VerifyStream({ digest, size, context: { blob: digest } }), out, ...(signal ? [{ signal }] : []));
+      const fh = await open(tmp, 'r');
+      try {
+        await fh.sync();
+      } finally {
+        await fh.close();
+      }
+      await rename(tmp, final);
+    } catch (err) {
+      input.destroy();
+      await rm(tmp, { force: true });
+      if ((err as NodeJS.ErrnoException).code === 'ENOSPC') {
+        throw new AirlockError('CACHE_FULL', `the blob cache in ${this.root} ran out of space while storing ${digest} (${size} bytes)`, {
+          context: { file: this.root, blob: digest },
+          hint: 'free space on that disk or choose another --cache-dir; what was stored completely is kept',
+          cause: err,
+        });
+      }
+      throw err;
+    }
+  }
+
+  /** The stored bytes; the consumer verifies them (a damaged entry is then evicted). */
+  open(digest: string): Readable {
+    return createReadStream(this.path(digest), { highWaterMark: 1 << 20 });
+  }
+
+  /** Drops an entry found to be damaged so the next run fetches it again. */
+  async evict(digest: string): Promise<void> {
+    await rm(this.path(digest), { force: true });
+  }
+}

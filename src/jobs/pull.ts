@@ -1,0 +1,70 @@
+import { AirlockError, describeError } from '../errors';
+import type { BlobCache } from '../cache/blob-cache';
+import type { FailedImage, ResolvedImage } from '../plan/resolve';
+import { mapLimit } from '../util/limit';
+
+export type PullEvent =
+  | { readonly type: 'pull-bytes'; readonly bytes: number }
+  | { readonly type: 'pull-blob-cached'; readonly digest: string; readonly size: number }
+  | { readonly type: 'pull-image-done'; readonly source: string; readonly ok: boolean; readonly error?: string };
+
+export interface PullOptions {
+  readonly parallelImages: number;
+  readonly parallelLayers: number;
+  readonly signal?: AbortSignal;
+  readonly onEvent?: (event: PullEvent) => void;
+}
+
+/**
+ * Brings every blob and manifest of the images into the cache. Blobs shared between images are
+ * downloaded once; a failure fails only the images that need that blob, the others go on.
+ */
+export async function pullToCache(
+  images: readonly ResolvedImage[],
+  cache: BlobCache,
+  options: PullOptions,
+): Promise<{ pulled: ResolvedImage[]; failed: FailedImage[] }> {
+  const inflight = new Map<string, Promise<void>>();
+  const pulled: ResolvedImage[] = [];
+  const failed: FailedImage[] = [];
+  const { signal, onEvent } = options;
+
+  const fetchBlob = (image: ResolvedImage, digest: string, size: number): Promise<void> => {
+    let p = inflight.get(digest);
+    if (!p) {
+      p = (async () => {
+        if (await cache.has(digest, size)) {
+          onEvent?.({ type: 'pull-blob-cached', digest, size });
+          return;
+        }
+        const stream = image.from.client.openBlob(image.from.repository, digest, { size, image: image.source, ...(signal ? { signal } : {}) });
+        stream.on('data', (chunk: Buffer) => onEvent?.({ type: 'pull-bytes', bytes: chunk.length }));
+        await cache.put(digest, size, stream, signal);
+      })();
+      inflight.set(digest, p);
+    }
+    return p;
+  };
+
+  await mapLimit(images, options.parallelImages, async (image) => {
+    try {
+      for (const m of image.manifests) {
+        if (!(await cache.has(m.digest, m.size))) await cache.put(m.digest, m.size, m.bytes, signal);
+      }
+      await mapLimit(image.blobs, options.parallelLayers, (b) => fetchBlob(image, b.digest, b.size));
+      pulled.push(image);
+      onEvent?.({ type: 'pull-image-done', source: image.source, ok: true });
+    } catch (err) {
+      if (signal?.aborted) throw err;
+      // Space on the cache disk is not this image's fault: stop everything.
+      if (err instanceof AirlockError && err.code === 'CACHE_FULL') throw err;
+      const error = err instanceof AirlockError ? err : new AirlockError('PULL_FAILED', `pulling ${image.source} failed: ${describeError(err)}`, { context: { image: image.source }, cause: err });
+      failed.push({ wanted: image.wanted, source: image.source, destination: image.destination, error });
+      onEvent?.({ type: 'pull-image-done', source: image.source, ok: false, error: error.message });
+    }
+  });
+  // Keep the configuration's order so sets and reports are deterministic.
+  const order = new Map(images.map((img, i) => [img.source, i]));
+  pulled.sort((a, b) => (order.get(a.source) ?? 0) - (order.get(b.source) ?? 0));
+  return { pulled, failed };
+}

@@ -1,0 +1,2 @@
+export * from './station-key';
+export * from './trust';
