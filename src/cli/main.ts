@@ -1,6 +1,9 @@
 import { Command } from 'commander';
 import { AIRLOCK_VERSION } from '../version';
 import { describeError } from '../errors';
+import { keysCommand } from './keys';
+import { migrateCommand } from './migrate';
+import { mirrorCommand } from './mirror';
 
 export function buildProgram(): Command {
   const program = new Command('airlock')
@@ -20,6 +23,9 @@ export function buildProgram(): Command {
       }
     });
 
+  program.addCommand(mirrorCommand());
+  program.addCommand(keysCommand());
+  program.addCommand(migrateCommand());
   return program;
 }
 

@@ -1,0 +1,345 @@
+import { randomUUID } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { hostname, userInfo } from 'node:os';
+import { join, resolve } from 'node:path';
+import { AirlockError } from '../errors';
+import { loadConfigFile, unsupportedSections, type ImageSetConfig } from '../config';
+import { collectAdditionalImages, type WantedImage } from '../collect/additional';
+import { checkDestinations } from '../plan/destination';
+import { isResolved, resolveImage, type FailedImage, type PullSources, type ResolvedImage } from '../plan/resolve';
+import { BlobCache } from '../cache/blob-cache';
+import { ClientPool } from '../registry/pool';
+import { AuthFileStore, defaultAuthFiles } from '../registry/credentials';
+import { EMPTY_REGISTRIES_CONF, pullSources, type RegistriesConf } from '../registry/registries-conf';
+import { parseReference } from '../reference';
+import type { RetryPolicy } from '../registry/transport';
+import { mapLimit } from '../util/limit';
+import { historyFile, workingDir } from '../paths';
+import { openHistory } from '../store';
+import { loadOrCreateStationKey, sign } from '../keys';
+import { AIRLOCK_VERSION } from '../version';
+import { pullToCache } from './pull';
+import type { EventSink } from './events';
+import { writeSet, type SetImage } from './write-set';
+
+export interface ExportOptions {
+  readonly configFile: string;
+  /** The directory the transfer set is written to (`file://<dir>`); working-dir/ goes inside it. */
+  readonly workspace: string;
+  readonly cacheDir: string;
+  readonly dataDir: string;
+  readonly dryRun?: boolean;
+  /** Only sets created on or after this date count as already shipped (oc-mirror's --since). */
+  readonly since?: Date;
+  /** Ship every blob, whatever earlier sets carried. */
+  readonly full?: boolean;
+  readonly strictArchive?: boolean;
+  /** Overrides the configuration's archiveSize (GiB), e.g. for FAT32 media. */
+  readonly archiveSizeBytes?: number;
+  readonly parallelImages?: number;
+  readonly parallelLayers?: number;
+  readonly retry?: RetryPolicy;
+  readonly authFile?: string;
+  readonly srcTlsVerify?: boolean;
+  readonly caFiles?: readonly string[];
+  readonly registriesConf?: RegistriesConf;
+  readonly operator?: string;
+  readonly signal?: AbortSignal;
+  readonly onEvent?: EventSink;
+  readonly now?: () => Date;
+}
+
+export interface ExportedImageReport {
+  readonly source: string;
+  readonly destination: string;
+  readonly status: 'ok' | 'failed' | 'blocked';
+  readonly digest?: string;
+  readonly error?: string;
+}
+
+export interface ExportReport {
+  readonly dryRun: boolean;
+  readonly setId?: string;
+  readonly workspace: string;
+  readonly images: readonly ExportedImageReport[];
+  readonly totals: {
+    readonly images: number;
+    readonly blobs: number;
+    readonly bytes: number;
+    /** Blobs (and bytes) this set carries; the rest were shipped by its base sets. */
+    readonly shippedBlobs: number;
+    readonly shippedBytes: number;
+    readonly parts: number;
+  };
+  readonly baseSets: readonly string[];
+  readonly failed: number;
+  readonly warnings: readonly string[];
+  readonly errorLog?: string;
+  readonly mappingFile?: string;
+  readonly missingFile?: string;
+  readonly missingImages?: number;
+}
+
+function timestamp(d: Date): string {
+  return d.toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '_');
+}
+
+function refuseUnsupported(config: ImageSetConfig): void {
+  const sections = unsupportedSections(config);
+  if (sections.length === 0) return;
+  throw new AirlockError(
+    'CONFIG_UNSUPPORTED',
+    `${config.file}: mirror.${sections.join(', mirror.')} ${sections.length > 1 ? 'are' : 'is'} not supported by this version of Airlock yet`,
+    {
+      context: { file: config.file },
+      hint: 'release channels, operator catalogs and helm charts are coming; for now carry them as mirror.additionalImages, or remove those sections',
+    },
+  );
+}
+
+/** mirror-to-disk: ImageSetConfiguration -> resolved plan -> cache -> signed transfer set -> history. */
+export async function runExport(options: ExportOptions): Promise<ExportReport> {
+  const now = options.now ?? (() => new Date());
+  const emit = options.onEvent ?? (() => undefined);
+  const signal = options.signal;
+  const workspace = resolve(options.workspace);
+  const wd = workingDir(workspace);
+  const config = await loadConfigFile(options.configFile);
+  // Carried verbatim in transfer.json and the history: what the operator wrote, comments included.
+  const configText = await readFile(options.configFile, 'utf8');
+  refuseUnsupported(config);
+
+  const { wanted: collected, blocked } = collectAdditionalImages(config);
+  const wanted: WantedImage[] = checkDestinations(collected);
+  for (const b of blocked) emit({ type: 'image', source: b.source, status: 'blocked', message: `blocked by "${b.by}"` });
+  if (wanted.length === 0) {
+    throw new AirlockError('NOTHING_TO_MIRROR', `${config.file}: after blockedImages there is nothing to mirror`, {
+      context: { file: config.file },
+      hint: 'add images to mirror.additionalImages or loosen mirror.blockedImages',
+    });
+  }
+
+  const credentials = new AuthFileStore(options.authFile ? [options.authFile] : defaultAuthFiles(), options.authFile !== undefined);
+  const pool = new ClientPool({
+    tlsVerify: options.srcTlsVerify ?? true,
+    credentials,
+    tlsFlag: '--src-tls-verify',
+    ...(options.retry ? { retry: options.retry } : {}),
+    ...(options.caFiles ? { caFiles: options.caFiles } : {}),
+  });
+  const conf = options.registriesConf ?? EMPTY_REGISTRIES_CONF;
+  const sources: PullSources = (ref) =>
+    pullSources(conf, `${ref.registry}/${ref.repository}${ref.tag ? `:${ref.tag}` : ''}${ref.digest ? `@${ref.digest}` : ''}`).map((s) => {
+      const reference = parseReference(s.reference);
+      return { client: pool.get(reference.registry, s.insecure), reference };
+    });
+
+  const history = options.dryRun ? undefined : openHistory(historyFile(options.dataDir));
+  try {
+    // 1. Resolve every image to its digest and content.
+    emit({ type: 'phase', phase: 'resolve', total: wanted.length });
+    let resolvedCount = 0;
+    const results = await mapLimit(wanted, options.parallelImages ?? 4, async (w) => {
+      const r = await resolveImage(w, sources, signal);
+      emit({ type: 'progress', phase: 'resolve', done: ++resolvedCount, total: wanted.length, item: r.source });
+      emit({ type: 'image', source: r.source, status: isResolved(r) ? 'resolved' : 'failed', ...(isResolved(r) ? {} : { message: r.error.message }) });
+      return r;
+    });
+    const resolved = results.filter(isResolved);
+    const failed: FailedImage[] = results.filter((r): r is FailedImage => !isResolved(r));
+
+    // 2. What earlier sets of this workspace already carried.
+    const shipped = options.full || !history ? new Set<string>() : history.blobsShippedTo(workspace, options.since ? { since: options.since } : {});
+    const cache = new BlobCache(options.cacheDir);
+
+    if (options.dryRun) {
+      return await dryRun(config, workspace, wd.dryRun, resolved, failed, blocked.length, shipped, cache);
+    }
+
+    // 3. Pull into the cache.
+    await cache.removeStaleTemp();
+    const allBlobs = uniqueBlobs(resolved);
+    const total = allBlobs.reduce((n, b) => n + b.size, 0);
+    emit({ type: 'phase', phase: 'pull', total });
+    let pulledBytes = 0;
+    const pull = await pullToCache(resolved, cache, {
+      parallelImages: options.parallelImages ?? 4,
+      parallelLayers: options.parallelLayers ?? 5,
+      ...(signal ? { signal } : {}),
+      onEvent: (e) => {
+        if (e.type === 'pull-bytes' || e.type === 'pull-blob-cached') {
+          pulledBytes += e.type === 'pull-bytes' ? e.bytes : e.size;
+          emit({ type: 'progress', phase: 'pull', done: Math.min(pulledBytes, total), total });
+        } else {
+          emit({ type: 'image', source: e.source, status: e.ok ? 'pulled' : 'failed', ...(e.error ? { message: e.error } : {}) });
+        }
+      },
+    });
+    failed.push(...pull.failed);
+    const ok = pull.pulled;
+    if (ok.length === 0) {
+      const errorLog = await writeErrorLog(wd.logs, now(), failed);
+      throw new AirlockError('EXPORT_FAILED', `no image of ${config.file} could be mirrored; nothing was written (see ${errorLog})`, {
+        context: { file: errorLog },
+        hint: failed[0]?.error.hint ?? 'check the registry, the references and the credentials',
+      });
+    }
+
+    // 4. Write the signed set, then read it back.
+    const setId = randomUUID();
+    const createdAt = now();
+    const key = await loadOrCreateStationKey(options.dataDir);
+    const baseDeps = shipped.size > 0 ? history?.setsContainingBlobs(workspace, uniqueBlobs(ok).filter((b) => shipped.has(b.digest)).map((b) => b.digest)) : undefined;
+    const images: SetImage[] = [
+      ...ok.map((r) => ({ resolved: r })),
+      ...failed.map((f) => ({ failed: f })),
+    ];
+    const written = await writeSet({
+      dir: workspace,
+      setId,
+      createdAt,
+      configText,
+      images,
+      shipped,
+      baseSets: baseDeps?.setIds ?? [],
+      cache,
+      signer: { sign: (data: Buffer) => sign(key, data), fingerprint: key.fingerprint },
+      archiveSizeBytes: options.archiveSizeBytes ?? config.archiveSizeGiB * 1024 ** 3,
+      strictArchive: options.strictArchive ?? false,
+      emit,
+      ...(signal ? { signal } : {}),
+    });
+
+    // 5. History, error log, report.
+    emit({ type: 'phase', phase: 'record' });
+    history?.recordExport({
+      setId,
+      createdAt: createdAt.toISOString(),
+      workspace,
+      configYaml: configText,
+      operator: options.operator ?? safeUser(),
+      host: hostname(),
+      toolVersion: AIRLOCK_VERSION,
+      status: failed.length > 0 ? 'partial' : 'complete',
+      totalBytes: written.parts.reduce((n, p) => n + p.size, 0),
+      baseSetIds: baseDeps?.setIds ?? [],
+      manifestSha256: written.manifestSha256,
+      keyFingerprint: key.fingerprint,
+      images: [
+        ...ok.map((r) => ({ sourceRef: r.source, destinationRef: r.destination, digest: r.digest, mediaType: r.mediaType, size: r.size, status: 'ok' as const })),
+        ...failed.map((f) => ({ sourceRef: f.source, destinationRef: f.destination, status: 'failed' as const, error: f.error.message })),
+        ...blocked.map((b) => ({ sourceRef: b.source, destinationRef: '', status: 'blocked' as const, error: `blocked by "${b.by}"` })),
+      ],
+      blobs: written.blobs.map((b) => ({ digest: b.digest, size: b.size, part: b.part })),
+      parts: written.parts,
+    });
+    const errorLog = failed.length > 0 ? await writeErrorLog(wd.logs, createdAt, failed) : undefined;
+    const everything = uniqueBlobs(ok);
+    return {
+      dryRun: false,
+      setId,
+      workspace,
+      images: [
+        ...ok.map((r) => ({ source: r.source, destination: r.destination, status: 'ok' as const, digest: r.digest })),
+        ...failed.map((f) => ({ source: f.source, destination: f.destination, status: 'failed' as const, error: f.error.message })),
+        ...blocked.map((b) => ({ source: b.source, destination: '', status: 'blocked' as const, error: `blocked by "${b.by}"` })),
+      ],
+      totals: {
+        images: ok.length,
+        blobs: everything.length,
+        bytes: everything.reduce((n, b) => n + b.size, 0),
+        shippedBlobs: written.blobs.length,
+        shippedBytes: written.blobs.reduce((n, b) => n + b.size, 0),
+        parts: written.parts.length,
+      },
+      baseSets: baseDeps?.setIds ?? [],
+      failed: failed.length,
+      warnings: written.warnings,
+      ...(errorLog ? { errorLog } : {}),
+    };
+  } finally {
+    history?.close();
+    await pool.close();
+  }
+}
+
+function safeUser(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** Every distinct blob and manifest of the images, manifests included. */
+export function uniqueBlobs(images: readonly ResolvedImage[]): Array<{ digest: string; size: number }> {
+  const seen = new Map<string, { digest: string; size: number }>();
+  for (const image of images) {
+    for (const m of image.manifests) if (!seen.has(m.digest)) seen.set(m.digest, { digest: m.digest, size: m.size });
+    for (const b of image.blobs) if (!seen.has(b.digest)) seen.set(b.digest, { digest: b.digest, size: b.size });
+  }
+  return [...seen.values()];
+}
+
+async function writeErrorLog(dir: string, at: Date, failed: readonly FailedImage[]): Promise<string> {
+  await mkdir(dir, { recursive: true });
+  const file = join(dir, `mirroring_errors_${timestamp(at)}.txt`);
+  const lines = failed.map((f) => `error mirroring image ${f.source} (destination ${f.destination}): ${f.error.message}${f.error.hint ? ` (hint: ${f.error.hint})` : ''}`);
+  await writeFile(file, `${lines.join('\n')}\n`);
+  return file;
+}
+
+async function dryRun(
+  config: ImageSetConfig,
+  workspace: string,
+  dir: string,
+  resolved: readonly ResolvedImage[],
+  failed: readonly FailedImage[],
+  blockedCount: number,
+  shipped: ReadonlySet<string>,
+  cache: BlobCache,
+): Promise<ExportReport> {
+  await mkdir(dir, { recursive: true });
+  const mapping = resolved.map((r) => `docker://${r.source}=docker://${r.destination}`);
+  const missing: string[] = [];
+  for (const r of resolved) {
+    const blobs = [...r.manifests, ...r.blobs];
+    let complete = true;
+    for (const b of blobs) {
+      if (!(await cache.has(b.digest, b.size))) {
+        complete = false;
+        break;
+      }
+    }
+    if (!complete) missing.push(`docker://${r.source}=docker://${r.destination}`);
+  }
+  const mappingFile = join(dir, 'mapping.txt');
+  const missingFile = join(dir, 'missing.txt');
+  await writeFile(mappingFile, mapping.length ? `${mapping.join('\n')}\n` : '');
+  await writeFile(missingFile, missing.length ? `${missing.join('\n')}\n` : '');
+  const all = uniqueBlobs(resolved);
+  const toShip = all.filter((b) => !shipped.has(b.digest) || resolved.some((r) => r.manifests.some((m) => m.digest === b.digest)));
+  void config;
+  return {
+    dryRun: true,
+    workspace,
+    images: [
+      ...resolved.map((r) => ({ source: r.source, destination: r.destination, status: 'ok' as const, digest: r.digest })),
+      ...failed.map((f) => ({ source: f.source, destination: f.destination, status: 'failed' as const, error: f.error.message })),
+    ],
+    totals: {
+      images: resolved.length,
+      blobs: all.length,
+      bytes: all.reduce((n, b) => n + b.size, 0),
+      shippedBlobs: toShip.length,
+      shippedBytes: toShip.reduce((n, b) => n + b.size, 0),
+      parts: 0,
+    },
+    baseSets: [],
+    failed: failed.length,
+    warnings: blockedCount > 0 ? [`${blockedCount} image(s) blocked by mirror.blockedImages`] : [],
+    mappingFile,
+    missingFile,
+    missingImages: missing.length,
+  };
+}

@@ -1,0 +1,12 @@
+export * from './layout';
+export * from './ref-name';
+export * from './tar';
+export * from './parts';
+export * from './sums';
+export * from './transfer-manifest';
+export * from './media-fs';
+export * from './state';
+export * from './reader';
+export * from './verify-types';
+export { expectedPartEntries, verifyTransferSet, type VerifyTransferSetOptions } from './verify';
+export * from './writer';

@@ -1,0 +1,86 @@
+import { createHash } from 'node:crypto';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { WORKING_DIR } from './layout';
+import type { PlannedPart } from './parts';
+
+/**
+ * The writer's resumable state: `<set dir>/working-dir/state/parts.json`.
+ *
+ *   {
+ *     "version": 1,
+ *     "setId": "...",                       // the set being written (informational)
+ *     "parts": [
+ *       { "name": "mirror_000001.tar",
+ *         "plan": "sha256:...",             // digest of that part's plan (partPlanDigest)
+ *         "size": 4294966272,
+ *         "sha256": "<hex>" }                // of the finished file
+ *     ]
+ *   }
+ *
+ * A part is listed once it has been written, fsynced and renamed into place. A later run of a plan
+ * whose part has the same name and plan digest, whose file has that size and still hashes to that
+ * sha256, keeps the file instead of writing it again. Parts are deterministic, so the plan digest
+ * (entries, sizes, offsets, blob digests, index.json digest) pins the bytes.
+ */
+export const STATE_DIR = join(WORKING_DIR, 'state');
+export const STATE_FILE = join(STATE_DIR, 'parts.json');
+
+export interface FinishedPart {
+  readonly name: string;
+  readonly plan: string;
+  readonly size: number;
+  readonly sha256: string;
+}
+
+export interface WriterState {
+  readonly version: 1;
+  readonly setId: string;
+  readonly parts: readonly FinishedPart[];
+}
+
+/** The digest that identifies one part's planned bytes. */
+export function partPlanDigest(part: PlannedPart, layoutDigests: { readonly ociLayout: string; readonly index: string }): string {
+  const canonical = JSON.stringify({
+    v: 1,
+    name: part.name,
+    size: part.size,
+    entries: part.entries.map((e) => [e.name, e.type, e.size, e.offset, e.content.kind === 'oci-layout' ? layoutDigests.ociLayout : e.content.kind === 'index' ? layoutDigests.index : null]),
+  });
+  return `sha256:${createHash('sha256').update(canonical).digest('hex')}`;
+}
+
+function isFinishedPart(value: unknown): value is FinishedPart {
+  if (typeof value !== 'object' || value === null) return false;
+  const p = value as Record<string, unknown>;
+  return (
+    typeof p.name === 'string' &&
+    typeof p.plan === 'string' &&
+    typeof p.size === 'number' &&
+    Number.isSafeInteger(p.size) &&
+    typeof p.sha256 === 'string' &&
+    /^[a-f0-9]{64}$/.test(p.sha256)
+  );
+}
+
+/** The recorded state, or an empty one when there is none or it is unreadable (state is only a hint). */
+export async function readWriterState(dir: string): Promise<WriterState> {
+  try {
+    const json = JSON.parse(await readFile(join(dir, STATE_FILE), 'utf8')) as Record<string, unknown>;
+    if (json.version === 1 && typeof json.setId === 'string' && Array.isArray(json.parts)) {
+      return { version: 1, setId: json.setId, parts: json.parts.filter(isFinishedPart) };
+    }
+  } catch {
+    // Missing or damaged: start from nothing.
+  }
+  return { version: 1, setId: '', parts: [] };
+}
+
+/** Replaces the state file atomically (temp file + rename). */
+export async function writeWriterState(dir: string, state: WriterState): Promise<void> {
+  await mkdir(join(dir, STATE_DIR), { recursive: true });
+  const file = join(dir, STATE_FILE);
+  const temp = `${file}.tmp`;
+  await writeFile(temp, `${JSON.stringify(state, null, 2)}\n`);
+  await rename(temp, file);
+}

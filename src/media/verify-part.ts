@@ -1,0 +1,308 @@
+import { createHash, type Hash } from 'node:crypto';
+import { constants } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
+import { extract as tarExtract, type Header } from 'tar-stream';
+import { BLOBS_DIR, BLOBS_SHA256_DIR, INDEX_FILE, OCI_LAYOUT_FILE } from './layout';
+import { TAR_BLOCK, TAR_DIR_MODE, TAR_FILE_MODE, TAR_TRAILER, tarPadding } from './tar';
+import type { VerifyProblem } from './verify-types';
+
+/**
+ * Verification of one part file in a single read pass: the whole file is hashed (for SHA256SUMS
+ * and transfer.json) and, in deep mode, the same chunks are fed to tar-stream's parser, an
+ * implementation independent of our writer, and every entry is checked against what transfer.json
+ * says the part holds and its content hashed. Runs in a worker thread (verify-worker.ts) or inline.
+ * Everything here is structured-clone friendly so jobs and results cross the thread boundary.
+ */
+
+/** An entry transfer.json (plus the fixed layout files) says the part holds. */
+export interface ExpectedEntry {
+  readonly name: string;
+  readonly type: 'file' | 'directory';
+  readonly size: number;
+  /** Offset of the data in the part. */
+  readonly offset: number;
+  /** sha256 digest of the content (blobs, oci-layout, index.json); none for directories. */
+  readonly digest?: string;
+  /** Set for blobs: the problem codes then speak of a blob. */
+  readonly blob?: boolean;
+}
+
+export interface PartJob {
+  readonly path: string;
+  readonly part: string;
+  readonly deep: boolean;
+  /** Deep mode: every entry the part must hold, in order. */
+  readonly entries?: readonly ExpectedEntry[];
+  readonly chunkSize?: number;
+}
+
+export interface PartResult {
+  readonly size: number;
+  /** Lowercase hex of the whole file. */
+  readonly sha256: string;
+  readonly problems: readonly VerifyProblem[];
+}
+
+export const VERIFY_CHUNK_SIZE = 4 * 1024 * 1024;
+
+const BLOB_NAME = /^blobs\/sha256\/[a-f0-9]{64}$/;
+const ALLOWED_FILES = new Set([OCI_LAYOUT_FILE, INDEX_FILE]);
+const ALLOWED_DIRS = new Set([BLOBS_DIR, BLOBS_SHA256_DIR]);
+
+function unsafePath(name: string): string | undefined {
+  if (name.length === 0) return 'an empty name';
+  if (name.startsWith('/') || /^[A-Za-z]:/.test(name)) return 'an absolute path';
+  if (name.includes('\\')) return 'a backslash';
+  if (name.includes('\u0000')) return 'a NUL byte';
+  if (name.split('/').some((segment) => segment === '..')) return 'a ".." component';
+  return undefined;
+}
+
+/** Checks the tar entries of one part as tar-stream reports them. */
+class EntryChecker {
+  readonly problems: VerifyProblem[] = [];
+  private readonly expected = new Map<string, ExpectedEntry>();
+  private readonly seen = new Set<string>();
+  /** End of the last entry's padded data: where the next header (or the trailer) must start. */
+  end = 0;
+  broken = false;
+
+  constructor(
+    private readonly part: string,
+    entries: readonly ExpectedEntry[],
+  ) {
+    for (const entry of entries) this.expected.set(entry.name, entry);
+  }
+
+  private add(problem: Omit<VerifyProblem, 'file' | 'part'>): void {
+    this.problems.push({ ...problem, file: this.part, part: this.part });
+  }
+
+  /** Checks one entry; returns what it must contain when its content is to be hashed, else undefined. */
+  entry(header: Header & { byteOffset?: number }): ExpectedEntry | undefined {
+    const name = header.name;
+    // tar-stream reports typeflags it does not know (GNU sparse, volume labels ...) as null.
+    const type = (header.type as string | null | undefined) ?? null;
+    const size = header.size ?? 0;
+    const offset = header.byteOffset ?? -1;
+    // Each header must follow the previous entry directly: tar-stream silently skips zero blocks
+    // and consumes GNU long-name records, which GNU tar would read differently (a zero block ends
+    // the archive there), so any gap is refused.
+    const expectedAt = this.end + TAR_BLOCK;
+    const contiguous = offset === expectedAt;
+    this.end = offset + size + tarPadding(size);
+    const label = JSON.stringify(name);
+    if (!contiguous) {
+      this.add({
+        code: 'TAR_ENTRY_MISPLACED',
+        message: `${this.part}: entry ${label} does not directly follow the previous entry (its data starts at byte ${offset}, expected ${expectedAt}): extra headers or padding were inserted`,
+        expected: String(expectedAt),
+        actual: String(offset),
+      });
+    }
+
+    if (header.pax) {
+      this.add({ code: 'TAR_ENTRY_FORBIDDEN', message: `${this.part}: entry ${label} comes with a pax extended header, which a transfer set never has` });
+    }
+    if (type !== 'file' && type !== 'directory') {
+      const target = header.linkname ? ` -> ${JSON.stringify(header.linkname)}` : '';
+      this.add({ code: 'TAR_ENTRY_FORBIDDEN', message: `${this.part}: entry ${label}${target} is a ${type ?? 'non-standard'} entry; only regular files and the blobs directories are allowed`, actual: String(type) });
+      return undefined;
+    }
+    const unsafe = unsafePath(name);
+    if (unsafe) {
+      this.add({ code: 'TAR_ENTRY_FORBIDDEN', message: `${this.part}: entry ${label} has ${unsafe}`, actual: name });
+      return undefined;
+    }
+    const allowed = type === 'file' ? ALLOWED_FILES.has(name) || BLOB_NAME.test(name) : ALLOWED_DIRS.has(name);
+    if (!allowed) {
+      this.add({ code: 'TAR_ENTRY_UNEXPECTED', message: `${this.part}: entry ${label} (${type}) is not part of an OCI image layout`, actual: name });
+      return undefined;
+    }
+    const mode = (header.mode ?? 0) & 0o7777;
+    const wantMode = type === 'file' ? TAR_FILE_MODE : TAR_DIR_MODE;
+    if (mode !== wantMode) {
+      this.add({ code: 'TAR_ENTRY_FORBIDDEN', message: `${this.part}: entry ${label} has mode ${mode.toString(8)}, not ${wantMode.toString(8)}`, expected: wantMode.toString(8), actual: mode.toString(8) });
+    }
+    const blob = BLOB_NAME.test(name) ? `sha256:${name.slice(BLOBS_SHA256_DIR.length)}` : undefined;
+    if (this.seen.has(name)) {
+      this.add({ code: 'TAR_ENTRY_DUPLICATE', message: `${this.part}: entry ${label} appears more than once`, ...(blob ? { blob } : {}) });
+      return undefined;
+    }
+    this.seen.add(name);
+    const want = this.expected.get(name);
+    if (!want) {
+      this.add({
+        code: 'TAR_ENTRY_UNEXPECTED',
+        message: blob ? `${this.part}: holds blob ${blob}, which transfer.json does not place in this part` : `${this.part}: holds ${label}, which belongs in the first part only`,
+        ...(blob ? { blob } : {}),
+      });
+      return undefined;
+    }
+    if (want.type !== type) {
+      this.add({ code: 'TAR_ENTRY_UNEXPECTED', message: `${this.part}: entry ${label} is a ${type}, expected a ${want.type}`, expected: want.type, actual: type });
+      return undefined;
+    }
+    if (size !== want.size) {
+      this.add({ code: 'TAR_ENTRY_SIZE', message: `${this.part}: entry ${label} has ${size} bytes, transfer.json says ${want.size}`, ...(blob ? { blob } : {}), expected: String(want.size), actual: String(size) });
+    }
+    if (contiguous && offset !== want.offset) {
+      this.add({
+        code: 'TAR_ENTRY_MISPLACED',
+        message: `${this.part}: the data of entry ${label} starts at byte ${offset}, transfer.json says ${want.offset} (extra headers or data were inserted)`,
+        ...(blob ? { blob } : {}),
+        expected: String(want.offset),
+        actual: String(offset),
+      });
+    }
+    return want;
+  }
+
+  contentDone(want: ExpectedEntry, digest: string): void {
+    if (want.digest === undefined || digest === want.digest) return;
+    if (want.blob) {
+      this.add({ code: 'BLOB_DIGEST_MISMATCH', message: `${this.part}: blob ${want.digest} is corrupt: its content hashes to ${digest}`, blob: want.digest, expected: want.digest, actual: digest });
+    } else {
+      this.add({ code: 'LAYOUT_MISMATCH', message: `${this.part}: ${want.name} does not have the content transfer.json implies`, expected: want.digest, actual: digest });
+    }
+  }
+
+  tarError(err: unknown): void {
+    this.broken = true;
+    this.add({ code: 'TAR_INVALID', message: `${this.part}: is not a readable tar archive: ${(err as Error).message}` });
+  }
+
+  finish(fileSize: number): void {
+    for (const [name, want] of this.expected) {
+      if (this.seen.has(name)) continue;
+      const why = this.broken ? ' (not reached: the archive is damaged before it)' : '';
+      if (want.blob) this.add({ code: 'BLOB_MISSING', message: `${this.part}: blob ${want.digest ?? name} is missing${why}`, ...(want.digest ? { blob: want.digest } : {}) });
+      else this.add({ code: 'TAR_ENTRY_MISSING', message: `${this.part}: ${name} is missing${why}` });
+    }
+    if (!this.broken && fileSize !== this.end + TAR_TRAILER) {
+      this.add({
+        code: 'TAR_TRAILER_INVALID',
+        message: `${this.part}: ${fileSize - this.end} bytes follow the last entry, expected exactly the ${TAR_TRAILER}-byte end-of-archive marker`,
+        expected: String(this.end + TAR_TRAILER),
+        actual: String(fileSize),
+      });
+    }
+  }
+}
+
+/** Feeds chunks to tar-stream, checks entries, and hashes their content. */
+class DeepChecker {
+  readonly checker: EntryChecker;
+  private readonly extract = tarExtract();
+  private failed = false;
+  private readonly done: Promise<void>;
+
+  constructor(part: string, entries: readonly ExpectedEntry[]) {
+    this.checker = new EntryChecker(part, entries);
+    this.extract.on('entry', (header, stream, next) => {
+      let want: ExpectedEntry | undefined;
+      try {
+        want = this.checker.entry(header as Header & { byteOffset?: number });
+      } catch (err) {
+        this.checker.tarError(err);
+      }
+      const hash: Hash | undefined = want?.digest !== undefined ? createHash('sha256') : undefined;
+      if (hash) {
+        stream.on('data', (chunk: unknown) => {
+          hash.update(chunk as Buffer);
+        });
+      }
+      else stream.resume();
+      stream.on('end', () => {
+        if (hash && want) this.checker.contentDone(want, `sha256:${hash.digest('hex')}`);
+        next();
+      });
+    });
+    this.done = new Promise<void>((resolve) => {
+      this.extract.on('finish', () => resolve());
+      this.extract.on('close', () => resolve());
+      this.extract.on('error', (err: unknown) => {
+        if (!this.failed) {
+          this.failed = true;
+          this.checker.tarError(err);
+        }
+        resolve();
+      });
+    });
+  }
+
+  async write(chunk: Buffer): Promise<void> {
+    if (this.failed) return;
+    if (!this.extract.write(chunk)) {
+      await new Promise<void>((resolve) => {
+        const settle = (): void => {
+          this.extract.off('drain', settle);
+          this.extract.off('close', settle);
+          resolve();
+        };
+        this.extract.on('drain', settle);
+        this.extract.on('close', settle);
+      });
+    }
+  }
+
+  async end(fileSize: number): Promise<readonly VerifyProblem[]> {
+    if (!this.failed) this.extract.end(undefined);
+    await this.done;
+    this.checker.finish(fileSize);
+    return this.checker.problems;
+  }
+
+  destroy(): void {
+    this.failed = true;
+    this.extract.destroy();
+  }
+}
+
+/**
+ * Reads the part once, hashing everything, and checking the tar entries when deep. `onBytes` is
+ * told how many bytes each chunk had. Throws only for a file that cannot be opened or read (and on
+ * abort); everything wrong with the content comes back as problems.
+ */
+export async function verifyPartFile(job: PartJob, onBytes: (bytes: number) => void, signal?: AbortSignal): Promise<PartResult> {
+  const chunkSize = job.chunkSize ?? VERIFY_CHUNK_SIZE;
+  const hash = createHash('sha256');
+  const deep = job.deep ? new DeepChecker(job.part, job.entries ?? []) : undefined;
+  let handle: FileHandle | undefined;
+  let pending: Promise<Buffer> | undefined;
+  try {
+    handle = await open(job.path, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0));
+    const fh = handle;
+    // Two buffers in turn when nothing keeps a reference to a chunk; fresh ones for tar-stream,
+    // which may hold on to a chunk after write() returns.
+    const spare = deep ? undefined : [Buffer.allocUnsafe(chunkSize), Buffer.allocUnsafe(chunkSize)];
+    let turn = 0;
+    const read = async (position: number): Promise<Buffer> => {
+      const buffer = spare ? (spare[turn++ % 2] as Buffer) : Buffer.allocUnsafe(chunkSize);
+      const { bytesRead } = await fh.read(buffer, 0, chunkSize, position);
+      return buffer.subarray(0, bytesRead);
+    };
+    let position = 0;
+    // The next read is in flight while the current chunk is hashed.
+    pending = read(0);
+    for (;;) {
+      const chunk = await pending;
+      if (chunk.byteLength === 0) break;
+      position += chunk.byteLength;
+      pending = read(position);
+      signal?.throwIfAborted();
+      hash.update(chunk);
+      if (deep) await deep.write(chunk);
+      onBytes(chunk.byteLength);
+    }
+    const problems = deep ? await deep.end(position) : [];
+    return { size: position, sha256: hash.digest('hex'), problems };
+  } catch (err) {
+    deep?.destroy();
+    throw err;
+  } finally {
+    // Never close the file under a read still in flight (abort mid-way).
+    await pending?.catch(() => undefined);
+    await handle?.close();
+  }
+}
