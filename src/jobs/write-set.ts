@@ -64,7 +64,6 @@ export function setContents(images: readonly SetImage[], shipped: ReadonlySet<st
 export async function writeSet(options: WriteSetOptions): Promise<WrittenSet> {
   const { images, blobs } = setContents(options.images, options.shipped);
   const { emit } = options;
-  let phase: 'write' | 'verify' | undefined;
   const result = await writeTransferSet({
     dir: options.dir,
     setId: options.setId,
@@ -82,7 +81,6 @@ export async function writeSet(options: WriteSetOptions): Promise<WrittenSet> {
     onProgress: (e) => {
       switch (e.type) {
         case 'plan':
-          phase = 'write';
           emit({ type: 'phase', phase: 'write', total: e.bytesToWrite });
           if (e.reusedParts > 0) emit({ type: 'log', level: 'info', message: `${e.reusedParts} part(s) from an earlier run are complete and kept` });
           break;
@@ -94,7 +92,6 @@ export async function writeSet(options: WriteSetOptions): Promise<WrittenSet> {
           break;
         case 'verify':
           if (e.progress.type === 'start') {
-            phase = 'verify';
             emit({ type: 'phase', phase: 'verify', total: e.progress.totalBytes });
           } else if (e.progress.type === 'bytes') {
             emit({ type: 'progress', phase: 'verify', done: e.progress.bytesVerified, total: e.progress.totalBytes });
