@@ -1,11 +1,25 @@
 #!/usr/bin/env node
-// Runs the built CLI; in a source checkout without a build it runs the TypeScript through tsx.
+// In a source checkout (src/ present and tsx installed) the CLI runs from the TypeScript, so it is
+// never a stale build; an installed package runs the build in dist/.
 const { existsSync } = require('node:fs');
 const { join } = require('node:path');
 
+const source = join(__dirname, '..', 'src', 'cli', 'main.ts');
 const built = join(__dirname, '..', 'dist', 'src', 'cli', 'main.js');
-const entry = existsSync(built) ? built : (require('tsx/cjs/api').register(), join(__dirname, '..', 'src', 'cli', 'main.ts'));
-require(entry)
+
+function entry() {
+  if (existsSync(source)) {
+    try {
+      require('tsx/cjs/api').register();
+      return source;
+    } catch {
+      // tsx is a dev dependency; without it fall back to the build.
+    }
+  }
+  return built;
+}
+
+require(entry())
   .main(process.argv.slice(2))
   .then((code) => {
     process.exitCode = code;

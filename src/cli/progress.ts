@@ -50,7 +50,7 @@ function plainReporter(err: NodeJS.WritableStream, verbose: boolean): Reporter {
           if (decile !== lastDecile) {
             lastDecile = decile;
             const amount = BYTE_PHASES.has(event.phase) ? `${formatBytes(event.done)} of ${formatBytes(event.total)}` : `${event.done} of ${event.total}`;
-            err.write(`  ${event.phase}: ${decile * 10}% (${amount})\n`);
+            err.write(`  ${event.phase}: ${Math.floor((event.done / event.total) * 100)}% (${amount})\n`);
           }
           break;
         }

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { hostname, userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -102,6 +103,8 @@ export async function runExport(options: ExportOptions): Promise<ExportReport> {
   const now = options.now ?? (() => new Date());
   const emit = options.onEvent ?? (() => undefined);
   const signal = options.signal;
+  // Every request in flight listens on the job's signal; hundreds at once are expected, not a leak.
+  if (signal) setMaxListeners(0, signal);
   const workspace = resolve(options.workspace);
   const wd = workingDir(workspace);
   const config = await loadConfigFile(options.configFile);

@@ -87,9 +87,9 @@ export interface EventRecord extends Omit<EventInput, 'details' | 'insecureAccep
 export interface SetDependencies {
   /** The sets the delta depends on, oldest first: its `baseSetIds`. */
   readonly setIds: readonly string[];
-  /** digest -> the newest complete set of the workspace that carries it. */
+  /** digest -> the newest written set of the workspace that carries it. */
   readonly byDigest: ReadonlyMap<string, string>;
-  /** Digests no complete set of the workspace carries: the delta has to ship these itself. */
+  /** Digests no written set of the workspace carries: the delta has to ship these itself. */
   readonly missing: readonly string[];
 }
 
@@ -320,16 +320,16 @@ export class HistoryStore {
   }
 
   /**
-   * Digests of the blobs that earlier complete sets of the workspace shipped (optionally only sets
-   * created at or after `since`): what an incremental export may leave out. Partial and failed sets
-   * do not count, because nobody can say the enclave received them whole.
+   * Digests of the blobs that earlier sets of the workspace shipped (optionally only sets created at
+   * or after `since`): what an incremental export may leave out. A partial set (some images failed)
+   * still carried every blob it lists, so it counts; a failed set was never written.
    */
   blobsShippedTo(workspace: string, options: { readonly since?: Date } = {}): Set<string> {
     return this.run(`reading the blobs shipped to workspace ${workspace}`, () => {
       const rows = this.db
         .prepare(
           `SELECT DISTINCT b.digest FROM set_blobs b JOIN transfer_sets s ON s.set_id = b.set_id
-           WHERE s.workspace = @workspace AND s.status = 'complete' AND (@since IS NULL OR s.created_at >= @since)`,
+           WHERE s.workspace = @workspace AND s.status IN ('complete', 'partial') AND (@since IS NULL OR s.created_at >= @since)`,
         )
         .pluck()
         .all({ workspace, since: options.since?.toISOString() ?? null }) as string[];
@@ -338,7 +338,7 @@ export class HistoryStore {
   }
 
   /**
-   * For each digest, the newest complete set of the workspace that shipped it. The newest is picked
+   * For each digest, the newest written (complete or partial) set of the workspace that shipped it. The newest is picked
    * because it is the set the enclave most likely imported last, which keeps the dependency list
    * short.
    */
@@ -350,7 +350,7 @@ export class HistoryStore {
         .prepare(
           `SELECT b.digest AS digest, s.set_id AS setId, s.created_at AS createdAt
            FROM set_blobs b JOIN transfer_sets s ON s.set_id = b.set_id
-           WHERE s.workspace = ? AND s.status = 'complete' AND b.digest IN (SELECT value FROM json_each(?))
+           WHERE s.workspace = ? AND s.status IN ('complete', 'partial') AND b.digest IN (SELECT value FROM json_each(?))
            ORDER BY s.created_at DESC, s.set_id`,
         )
         .all(workspace, JSON.stringify(wanted)) as Array<{ digest: string; setId: string; createdAt: string }>;

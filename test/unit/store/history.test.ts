@@ -195,9 +195,9 @@ describe('history store', () => {
     });
 
     const cases: Array<[string, string, Date | undefined, string[]]> = [
-      ['all complete sets of the workspace', 'ocp-4.16', undefined, ['1', '2', '3']],
-      ['only sets on or after since', 'ocp-4.16', new Date('2025-02-01T00:00:00.000Z'), ['2', '3']],
-      ['nothing after the last complete set', 'ocp-4.16', new Date('2025-02-02T00:00:00.000Z'), []],
+      ['all written sets of the workspace, partial ones included', 'ocp-4.16', undefined, ['1', '2', '3', '4']],
+      ['only sets on or after since', 'ocp-4.16', new Date('2025-02-01T00:00:00.000Z'), ['2', '3', '4']],
+      ['nothing after the last written set', 'ocp-4.16', new Date('2025-03-01T00:00:01.000Z'), []],
       ['another workspace', 'other', undefined, ['6']],
       ['an unknown workspace', 'none', undefined, []],
     ];
@@ -208,11 +208,11 @@ describe('history store', () => {
       });
     }
 
-    it('setsContainingBlobs picks the newest complete set per digest and lists what is missing', () => {
-      const deps = store?.setsContainingBlobs('ocp-4.16', [digest('1'), digest('2'), digest('4'), digest('6'), digest('1')]);
-      assert.deepEqual(deps?.setIds, ['jan', 'feb']);
-      assert.deepEqual(Object.fromEntries(deps?.byDigest ?? []), { [digest('1')]: 'jan', [digest('2')]: 'feb' });
-      assert.deepEqual(deps?.missing, [digest('4'), digest('6')]);
+    it('setsContainingBlobs picks the newest written set per digest and lists what is missing', () => {
+      const deps = store?.setsContainingBlobs('ocp-4.16', [digest('1'), digest('2'), digest('4'), digest('5'), digest('6'), digest('1')]);
+      assert.deepEqual(deps?.setIds, ['jan', 'feb', 'mar-partial']);
+      assert.deepEqual(Object.fromEntries(deps?.byDigest ?? []), { [digest('1')]: 'jan', [digest('2')]: 'feb', [digest('4')]: 'mar-partial' });
+      assert.deepEqual(deps?.missing, [digest('5'), digest('6')]);
       assert.deepEqual(store?.setsContainingBlobs('ocp-4.16', []), { setIds: [], byDigest: new Map(), missing: [] });
     });
   });
