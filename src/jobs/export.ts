@@ -22,6 +22,7 @@ import { AIRLOCK_VERSION } from '../version';
 import { pullToCache } from './pull';
 import type { EventSink } from './events';
 import { writeSet, type SetImage } from './write-set';
+import type { MediaFileSystem } from '../media';
 
 export interface ExportOptions {
   readonly configFile: string;
@@ -45,6 +46,8 @@ export interface ExportOptions {
   readonly caFiles?: readonly string[];
   readonly registriesConf?: RegistriesConf;
   readonly operator?: string;
+  /** The seam onto the drive (tests inject a failing or corrupting drive here). */
+  readonly mediaFs?: MediaFileSystem;
   readonly signal?: AbortSignal;
   readonly onEvent?: EventSink;
   readonly now?: () => Date;
@@ -210,6 +213,7 @@ export async function runExport(options: ExportOptions): Promise<ExportReport> {
       archiveSizeBytes: options.archiveSizeBytes ?? config.archiveSizeGiB * 1024 ** 3,
       strictArchive: options.strictArchive ?? false,
       emit,
+      ...(options.mediaFs ? { mediaFs: options.mediaFs } : {}),
       ...(signal ? { signal } : {}),
     });
 

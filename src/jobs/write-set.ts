@@ -3,7 +3,7 @@ import type { BlobCache } from '../cache/blob-cache';
 import { AirlockError } from '../errors';
 import type { FailedImage, ResolvedImage } from '../plan/resolve';
 import { isManifestMediaType } from '../registry/media-types';
-import { writeTransferSet, type PlanWarning, type Signer, type TransferImage, type WriteBlob } from '../media';
+import { writeTransferSet, type MediaFileSystem, type PlanWarning, type Signer, type TransferImage, type WriteBlob } from '../media';
 import { AIRLOCK_VERSION } from '../version';
 import type { EventSink } from './events';
 
@@ -23,6 +23,7 @@ export interface WriteSetOptions {
   readonly archiveSizeBytes: number;
   readonly strictArchive: boolean;
   readonly emit: EventSink;
+  readonly mediaFs?: MediaFileSystem;
   readonly signal?: AbortSignal;
 }
 
@@ -77,6 +78,7 @@ export async function writeSet(options: WriteSetOptions): Promise<WrittenSet> {
     strictArchive: options.strictArchive,
     source: { open: (digest) => options.cache.open(digest) },
     signer: options.signer,
+    ...(options.mediaFs ? { fs: options.mediaFs } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
     onProgress: (e) => {
       switch (e.type) {

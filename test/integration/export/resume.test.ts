@@ -1,0 +1,70 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startRegistry, type RegistryFixture } from '../../fixtures/registry';
+import { startFaultProxy, type FaultProxy } from '../../fixtures/fault-proxy';
+import { seedRegistry, type PushedImage } from '../../fixtures/images';
+import { readTransferManifest } from '../../../src/media';
+import { airlock, iscLines, listCache, startAirlock, writeConfig } from './helpers';
+
+const KiB = 1024;
+
+describe('an export killed mid-way', () => {
+  let registry: RegistryFixture;
+  let proxy: FaultProxy;
+  let images: PushedImage[];
+  let work: string;
+  before(async () => {
+    registry = await startRegistry();
+    images = await seedRegistry(registry, [
+      { repo: 'kill/a', tag: '1', spec: { seed: 'kill-a', format: 'oci', layers: [300 * KiB, 20 * KiB] } },
+      { repo: 'kill/b', tag: '1', spec: { seed: 'kill-b', format: 'docker', layers: [200 * KiB] } },
+      { repo: 'kill/c', tag: '1', spec: { seed: 'kill-c', format: 'oci', layers: [1024 * KiB] } },
+    ]);
+    proxy = await startFaultProxy(registry.url);
+    work = await mkdtemp(join(tmpdir(), 'airlock-resume-'));
+  });
+  after(async () => {
+    await proxy.stop();
+    await registry.stop();
+    await rm(work, { recursive: true, force: true });
+  });
+
+  it('resumes on the next run without downloading again what it already had', async () => {
+    const refs = images.map((i) => `${proxy.host}/${i.repo}:${i.tag}`);
+    const config = await writeConfig(work, 'isc.yaml', iscLines(refs));
+    const cache = join(work, 'cache');
+    const drive = join(work, 'drive');
+    const args = ['mirror', '-c', config, `file://${drive}`, '--cache-dir', cache, '--data-dir', join(work, 'data'), '--src-tls-verify=false', '--parallel-images', '3'];
+    const frozen = images[2]?.blobs.reduce((m, b) => (b.size > m.size ? b : m));
+    assert.ok(frozen && frozen.size > 1000 * KiB);
+    proxy.stallAfter(100 * KiB, (r) => r.path.includes(frozen.digest));
+
+    // Every other blob and manifest reaches the cache while one layer hangs mid-transfer; then the power goes.
+    const everything = new Set(images.flatMap((i) => [i.digest, ...i.blobs.map((b) => b.digest)]));
+    const child = startAirlock(args);
+    const deadline = Date.now() + 60_000;
+    let cached: string[] = [];
+    while (Date.now() < deadline) {
+      cached = await listCache(cache);
+      if (cached.length >= everything.size - 1) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.equal(child.exitCode, null, 'the export must still be running, stuck on the frozen layer');
+    child.kill('SIGKILL');
+    await new Promise((r) => child.once('exit', r));
+    assert.equal(cached.length, everything.size - 1);
+    assert.ok(!cached.includes(frozen.digest));
+
+    proxy.clearFaults();
+    proxy.clearRequests();
+    const r = await airlock(args);
+    assert.equal(r.code, 0, r.stderr);
+    const fetched = proxy.requests.filter((q) => q.method === 'GET' && q.path.includes('/blobs/')).map((q) => q.path.split('/blobs/')[1]);
+    assert.deepEqual(fetched, [frozen.digest], 'only the blob that never finished is downloaded again');
+    const manifest = await readTransferManifest(drive);
+    assert.deepEqual(manifest.images.map((i) => (i.status === 'ok' ? i.digest : 'failed')), images.map((i) => i.digest));
+  });
+});
