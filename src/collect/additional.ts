@@ -3,7 +3,9 @@ import { isBlocked } from '../config';
 import { formatReference, type ImageReference } from '../reference';
 import { destinationName } from '../plan/destination';
 
-export type ImageOrigin = 'additional' | 'operator' | 'release' | 'helm';
+import type { ImageOrigin } from '../media/transfer-manifest';
+
+export type { ImageOrigin };
 
 /** An image the configuration asks for, before anything is resolved. */
 export interface WantedImage {

@@ -49,12 +49,12 @@ export function setContents(images: readonly SetImage[], shipped: ReadonlySet<st
   const blobs = new Map<string, WriteBlob>();
   for (const entry of images) {
     if ('failed' in entry) {
-      out.push({ status: 'failed', source: entry.failed.source, name: entry.failed.destination, error: entry.failed.error.message });
+      out.push({ status: 'failed', source: entry.failed.source, name: entry.failed.destination, origin: entry.failed.wanted.origin, byDigest: entry.failed.wanted.source.digest !== undefined, error: entry.failed.error.message });
       continue;
     }
     const r = entry.resolved;
     if (!isManifestMediaType(r.mediaType)) throw new AirlockError('MANIFEST_INVALID', `${r.source} has media type ${r.mediaType}`, { context: { image: r.source } });
-    out.push({ status: 'ok', source: r.source, name: r.destination, digest: r.digest, mediaType: r.mediaType, size: r.size });
+    out.push({ status: 'ok', source: r.source, name: r.destination, origin: r.wanted.origin, byDigest: r.wanted.source.digest !== undefined, digest: r.digest, mediaType: r.mediaType, size: r.size });
     for (const m of r.manifests) if (!blobs.has(m.digest)) blobs.set(m.digest, { digest: m.digest, size: m.size, kind: 'manifest' });
     for (const b of r.blobs) if (!shipped.has(b.digest) && !blobs.has(b.digest)) blobs.set(b.digest, { digest: b.digest, size: b.size, kind: b.kind });
   }

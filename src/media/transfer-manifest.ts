@@ -25,7 +25,14 @@ interface TransferImageBase {
   readonly source: string;
   /** Its name in the layout's index.json and at the destination, e.g. `openshift/release:4.19.0-x86_64`. */
   readonly name: string;
+  /** Which part of the image set config asked for it; groups the mirror sets written on import. */
+  readonly origin?: ImageOrigin;
+  /** The config named it by digest (IDMS on import) rather than by tag (ITMS). */
+  readonly byDigest?: boolean;
 }
+
+export type ImageOrigin = 'additional' | 'operator' | 'release' | 'helm';
+export const IMAGE_ORIGINS: readonly ImageOrigin[] = ['additional', 'operator', 'release', 'helm'];
 
 export interface TransferImageOk extends TransferImageBase {
   readonly status: 'ok';
@@ -188,9 +195,11 @@ function checkImage(value: unknown, path: string, issues: Issues): void {
     return;
   }
   text(value, 'source', path, issues, { max: 4096 });
+  if (value.origin !== undefined && !IMAGE_ORIGINS.includes(value.origin as ImageOrigin)) issues.add(`${path}.origin`, `is not one of ${IMAGE_ORIGINS.join(', ')}: ${describe(value.origin)}`);
+  if (value.byDigest !== undefined && typeof value.byDigest !== 'boolean') issues.add(`${path}.byDigest`, 'is not a boolean');
   const status = value.status;
   if (status === 'ok') {
-    onlyKeys(value, path, ['source', 'name', 'status', 'digest', 'mediaType', 'size'], issues);
+    onlyKeys(value, path, ['source', 'name', 'origin', 'byDigest', 'status', 'digest', 'mediaType', 'size'], issues);
     const name = text(value, 'name', path, issues, { max: 4096 });
     if (name !== undefined && !isValidRefName(name)) issues.add(`${path}.name`, `is not a valid OCI layout reference name: ${describe(name)}`);
     digest(value, 'digest', path, issues);
@@ -198,7 +207,7 @@ function checkImage(value: unknown, path: string, issues: Issues): void {
     const mediaType = text(value, 'mediaType', path, issues, { max: 255 });
     if (mediaType !== undefined && !isManifestMediaType(mediaType)) issues.add(`${path}.mediaType`, `is not a manifest media type: ${describe(mediaType)}`);
   } else if (status === 'failed') {
-    onlyKeys(value, path, ['source', 'name', 'status', 'error', 'digest', 'mediaType', 'size'], issues);
+    onlyKeys(value, path, ['source', 'name', 'origin', 'byDigest', 'status', 'error', 'digest', 'mediaType', 'size'], issues);
     text(value, 'name', path, issues, { max: 4096 });
     text(value, 'error', path, issues);
     digest(value, 'digest', path, issues, true);

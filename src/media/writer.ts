@@ -556,19 +556,21 @@ export async function writeTransferSet(options: WriteTransferSetOptions): Promis
     stationKeyFingerprint: options.signer.fingerprint,
     baseSets: [...options.baseSets],
     config: options.configText,
-    images: options.images.map((image) =>
-      image.status === 'ok'
-        ? { source: image.source, name: image.name, status: 'ok', digest: image.digest, mediaType: image.mediaType, size: image.size }
+    images: options.images.map((image) => {
+      const origin = { ...(image.origin !== undefined ? { origin: image.origin } : {}), ...(image.byDigest !== undefined ? { byDigest: image.byDigest } : {}) };
+      return image.status === 'ok'
+        ? { source: image.source, name: image.name, ...origin, status: 'ok', digest: image.digest, mediaType: image.mediaType, size: image.size }
         : {
             source: image.source,
             name: image.name,
+            ...origin,
             status: 'failed',
             error: image.error,
             ...(image.digest !== undefined ? { digest: image.digest } : {}),
             ...(image.mediaType !== undefined ? { mediaType: image.mediaType } : {}),
             ...(image.size !== undefined ? { size: image.size } : {}),
-          },
-    ),
+          };
+    }),
     missing: options.images.filter((i) => i.status === 'failed').map((i) => ({ source: i.source, name: i.name, error: i.status === 'failed' ? i.error : '' })),
     parts,
     blobs: blobEntries,

@@ -1,0 +1,38 @@
+import { mirrorSetsFor, type MirroredImage } from './mirror-sets';
+import type { ClusterResource, ResourceMeta } from './types';
+
+/**
+ * The registry of generators: each one turns what the import knows into some of the cluster
+ * resources. Mirror sets today; CatalogSource, ClusterCatalog, UpdateService and the signature
+ * ConfigMap are added here (with what they need added to the input) as their issues land.
+ */
+export interface ClusterResourceInput {
+  /** The images that were mirrored successfully (failed ones get no rules, as in oc-mirror). */
+  readonly images: readonly MirroredImage[];
+  readonly meta: ResourceMeta;
+  /** The --max-nested-paths the destinations were computed with; 0 or absent for none. */
+  readonly maxNestedPaths?: number;
+}
+
+export interface ClusterResourceGenerator {
+  readonly name: string;
+  generate(input: ClusterResourceInput): readonly ClusterResource[];
+}
+
+export const mirrorSetGenerator: ClusterResourceGenerator = {
+  name: 'mirror-sets',
+  generate(input) {
+    const sets = mirrorSetsFor(input.images, input.meta, { maxNestedPaths: input.maxNestedPaths ?? 0 });
+    return [...sets.digestMirrorSets, ...sets.tagMirrorSets];
+  },
+};
+
+export const CLUSTER_RESOURCE_GENERATORS: readonly ClusterResourceGenerator[] = [mirrorSetGenerator];
+
+/** Runs every generator, in registry order. */
+export function generateClusterResources(
+  input: ClusterResourceInput,
+  generators: readonly ClusterResourceGenerator[] = CLUSTER_RESOURCE_GENERATORS,
+): ClusterResource[] {
+  return generators.flatMap((generator) => [...generator.generate(input)]);
+}

@@ -1,0 +1,63 @@
+/**
+ * The cluster resources Airlock writes for the administrator to `oc apply` after an import, as plain
+ * readonly data shaped exactly like the Kubernetes objects (they are serialised as they are).
+ *
+ * `ClusterResource` is the union of every kind; a kind added here must also get an entry in
+ * RESOURCE_KINDS (kinds.ts), which the compiler enforces. CatalogSource, ClusterCatalog,
+ * UpdateService and the release signature ConfigMap join the union with their issues.
+ */
+
+/** The metadata Airlock sets: a name, maybe a namespace, labels, and the Airlock annotations. */
+export interface ObjectMeta {
+  readonly name: string;
+  readonly namespace?: string;
+  readonly labels?: Readonly<Record<string, string>>;
+  readonly annotations: Readonly<Record<string, string>>;
+}
+
+/** One `source` -> `mirrors` rule of an ImageDigestMirrorSet or ImageTagMirrorSet. */
+export interface ImageMirrors {
+  /** host[:port][/namespace...][/repo]. */
+  readonly source: string;
+  /** The same forms as source, sorted and without duplicates. */
+  readonly mirrors: readonly string[];
+}
+
+export const CONFIG_OPENSHIFT_V1 = 'config.openshift.io/v1';
+
+export interface ImageDigestMirrorSet {
+  readonly apiVersion: typeof CONFIG_OPENSHIFT_V1;
+  readonly kind: 'ImageDigestMirrorSet';
+  readonly metadata: ObjectMeta;
+  readonly spec: { readonly imageDigestMirrors: readonly ImageMirrors[] };
+}
+
+export interface ImageTagMirrorSet {
+  readonly apiVersion: typeof CONFIG_OPENSHIFT_V1;
+  readonly kind: 'ImageTagMirrorSet';
+  readonly metadata: ObjectMeta;
+  readonly spec: { readonly imageTagMirrors: readonly ImageMirrors[] };
+}
+
+export type ClusterResource = ImageDigestMirrorSet | ImageTagMirrorSet;
+
+export type ClusterResourceKind = ClusterResource['kind'];
+
+export type ResourceOfKind<K extends ClusterResourceKind> = Extract<ClusterResource, { kind: K }>;
+
+/** Which images a mirror set entry came from, as oc-mirror groups them. */
+export type MirrorCategory = 'release' | 'operator' | 'generic';
+
+/** The order objects of the different categories are generated in. */
+export const MIRROR_CATEGORIES: readonly MirrorCategory[] = ['release', 'operator', 'generic'];
+
+/**
+ * What every generated object records about its origin. Both values come from the caller, never
+ * from a clock inside the generator, so the same transfer set always gives the same bytes.
+ */
+export interface ResourceMeta {
+  /** ISO 8601 UTC, e.g. the transfer set's createdAt or the import time: 2025-03-01T12:00:00Z. */
+  readonly createdAt: string;
+  /** The Airlock version that generated the objects (AIRLOCK_VERSION). */
+  readonly version: string;
+}
