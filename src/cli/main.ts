@@ -4,6 +4,8 @@ import { describeError } from '../errors';
 import { keysCommand } from './keys';
 import { migrateCommand } from './migrate';
 import { mirrorCommand } from './mirror';
+import { verifyCommand } from './verify';
+import { historyCommand } from './history';
 
 export function buildProgram(): Command {
   const program = new Command('airlock')
@@ -24,6 +26,8 @@ export function buildProgram(): Command {
     });
 
   program.addCommand(mirrorCommand());
+  program.addCommand(verifyCommand());
+  program.addCommand(historyCommand());
   program.addCommand(keysCommand());
   program.addCommand(migrateCommand());
   return program;

@@ -1,15 +1,18 @@
 import { Command, Option } from 'commander';
 import { isAbsolute, resolve } from 'node:path';
 import { AirlockError } from '../errors';
+import { dirname } from 'node:path';
 import { runExport, type ExportReport } from '../jobs/export';
-import { throttleProgress } from '../jobs/events';
+import { throttleProgress, type JobEvent } from '../jobs/events';
+import { runImport, type ImportedImage } from '../jobs/import';
+import { runMirrorToMirror } from '../jobs/mirror-to-mirror';
 import { loadRegistriesConf } from '../registry/registries-conf';
 import { defaultCacheDir, defaultDataDir } from '../paths';
 import { createReporter, formatBytes, type OutputMode } from './progress';
 import { parseBool, parseDate, parseDuration, parseLocation, parseNonNegativeInt, parsePositiveInt, parseSize } from './parse';
 
 interface MirrorFlags {
-  config: string;
+  config?: string;
   from?: string;
   workspace?: string;
   cacheDir?: string;
@@ -30,6 +33,8 @@ interface MirrorFlags {
   logLevel: string;
   json?: boolean;
   v2?: boolean;
+  maxNestedPaths?: number;
+  insecureAcceptUntrusted?: boolean;
 }
 
 function outputMode(flags: MirrorFlags): OutputMode {
@@ -59,12 +64,109 @@ function printExportSummary(report: ExportReport): void {
   process.stderr.write(`${lines.join('\n')}\n`);
 }
 
+/** Runs a job with the reporter, Ctrl-C cancellation and the JSON/plain report. */
+async function withReporter<T>(flags: MirrorFlags, job: (signal: AbortSignal, onEvent: (e: JobEvent) => void) => Promise<T>): Promise<{ report: T; mode: OutputMode }> {
+  const mode = outputMode(flags);
+  const reporter = createReporter(mode, flags.logLevel === 'debug');
+  const controller = new AbortController();
+  const onSignal = (): void => controller.abort(new AirlockError('CANCELLED', 'cancelled by the operator', { hint: 'run the same command again to resume: nothing complete is lost' }));
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    const report = await job(controller.signal, throttleProgress(reporter.onEvent));
+    reporter.stop();
+    if (mode === 'json') process.stdout.write(`${JSON.stringify({ type: 'report', report })}\n`);
+    return { report, mode };
+  } finally {
+    reporter.stop();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+function printImages(images: readonly ImportedImage[], what: string, extra: readonly string[]): void {
+  const lines: string[] = [];
+  const pushed = images.filter((i) => i.status === 'pushed');
+  lines.push(`${pushed.length} of ${images.length} image(s) ${what}`);
+  for (const i of images) lines.push(`  ${i.status === 'pushed' ? 'ok    ' : i.status === 'skipped' ? 'would ' : 'FAILED'} ${i.destination}${i.digest ? `@${i.digest}` : ''}${i.error ? `: ${i.error}` : ''}`);
+  lines.push(...extra);
+  process.stderr.write(`${lines.join('\n')}\n`);
+}
+
+/** disk-to-mirror (--from) or mirror-to-mirror (--workspace). */
+async function toRegistry(target: string, flags: MirrorFlags): Promise<void> {
+  const common = {
+    target,
+    dataDir: flags.dataDir ?? defaultDataDir(),
+    destTlsVerify: flags.destTlsVerify,
+    parallelImages: flags.parallelImages,
+    parallelLayers: flags.parallelLayers,
+    retry: { times: flags.retryTimes, delayMs: flags.retryDelay },
+    maxNestedPaths: flags.maxNestedPaths ?? 0,
+    ...(flags.authfile ? { authFile: flags.authfile } : {}),
+    ...(flags.caFile ? { caFiles: flags.caFile } : {}),
+  };
+  if (flags.from !== undefined) {
+    const from = parseLocation(flags.from);
+    if (from.kind !== 'file') throw new AirlockError('USAGE', '--from takes file://<dir>, the transfer set', { hint: 'airlock mirror -c isc.yaml --from file:///mnt/usb docker://registry.enclave:5000' });
+    const workspace = flags.workspace ? parseLocation(flags.workspace) : undefined;
+    const { report, mode } = await withReporter(flags, (signal, onEvent) =>
+      runImport({
+        ...common,
+        from: from.path,
+        ...(workspace?.kind === 'file' ? { workspace: workspace.path } : {}),
+        ...(flags.config ? { configFile: flags.config } : {}),
+        ...(flags.insecureAcceptUntrusted ? { insecureAcceptUntrusted: true } : {}),
+        signal,
+        onEvent,
+      }),
+    );
+    if (mode !== 'json') {
+      printImages(report.images, `imported from set ${report.setId} into ${report.registry}`, [
+        `  ${formatBytes(report.bytesPushed)} pushed (${report.blobsPushed} blobs), ${report.blobsSkipped} blobs already there`,
+        ...(report.verify.insecureAccepted ? ['  warning: the set was NOT signed by a trusted station; you accepted it with --insecure-accept-untrusted'] : []),
+        ...(report.clusterResources.length > 0 ? ['cluster resources:', ...report.clusterResources.map((f) => `  ${f}`), `apply them with: oc apply -f ${dirname(report.clusterResources[0] ?? '')}`] : []),
+      ]);
+    }
+    if (report.images.some((i) => i.status === 'failed')) process.exitCode = 1;
+    return;
+  }
+  if (flags.workspace === undefined) {
+    throw new AirlockError('USAGE', 'to mirror to a registry give either --from file://<transfer set> (disk to mirror) or --workspace file://<dir> (mirror to mirror)', {
+      hint: 'airlock mirror -c isc.yaml --workspace file://./work docker://registry.example:5000/mirror',
+    });
+  }
+  const workspace = parseLocation(flags.workspace);
+  if (workspace.kind !== 'file') throw new AirlockError('USAGE', '--workspace takes file://<dir>', {});
+  const config = flags.config;
+  if (config === undefined) throw new AirlockError('USAGE', 'mirror to mirror needs the image set: -c <isc.yaml>', {});
+  const { report, mode } = await withReporter(flags, async (signal, onEvent) =>
+    runMirrorToMirror({
+      ...common,
+      configFile: config,
+      workspace: workspace.path,
+      srcTlsVerify: flags.srcTlsVerify,
+      registriesConf: await loadRegistriesConf(),
+      dryRun: flags.dryRun ?? false,
+      signal,
+      onEvent,
+    }),
+  );
+  if (mode !== 'json') {
+    printImages(report.images, flags.dryRun ? 'would be mirrored' : `mirrored into ${report.registry}`, [
+      ...(flags.dryRun ? [] : [`  ${formatBytes(report.bytesCopied)} copied`]),
+      ...(report.clusterResources.length > 0 ? ['cluster resources:', ...report.clusterResources.map((f) => `  ${f}`)] : []),
+    ]);
+  }
+  if (report.images.some((i) => i.status === 'failed')) process.exitCode = 1;
+}
+
 export function mirrorCommand(): Command {
   return new Command('mirror')
     .description('mirror an image set: to disk (file://), from disk to a registry (--from), or registry to registry')
     .usage('-c <isc.yaml> file://<dir> | -c <isc.yaml> --from file://<dir> docker://<registry> | -c <isc.yaml> --workspace file://<dir> docker://<registry>')
     .argument('<destination>', 'file://<dir> for a transfer set, docker://<registry>[/<prefix>] for a registry')
-    .requiredOption('-c, --config <file>', 'the ImageSetConfiguration (mirror.openshift.io/v2alpha1)')
+    .option('-c, --config <file>', 'the ImageSetConfiguration (mirror.openshift.io/v2alpha1); on import, selects what to import')
     .option('--from <file://dir>', 'a transfer set to import (disk to mirror)')
     .option('--workspace <file://dir>', 'working directory for mirror to mirror')
     .option('--cache-dir <dir>', 'blob cache', defaultCacheDir())
@@ -84,23 +186,25 @@ export function mirrorCommand(): Command {
     .option('--ca-file <file...>', 'extra CA certificates (PEM) to trust')
     .addOption(new Option('--log-level <level>', 'info or debug').choices(['info', 'debug', 'warn', 'error']).default('info'))
     .option('--json', 'print events and the report as JSON lines on stdout')
+    .option('--max-nested-paths <n>', 'flatten destination paths to at most N components (0: no limit)', parseNonNegativeInt, 0)
+    .option('--insecure-accept-untrusted', 'import a set that is unsigned or signed by a key this station does not trust (recorded in the history)')
     .addOption(new Option('--v2', 'accepted for oc-mirror compatibility').hideHelp())
     .action(async (destination: string, flags: MirrorFlags) => {
       const to = parseLocation(destination);
-      if (flags.from !== undefined || to.kind === 'docker') {
-        throw new AirlockError('NOT_IMPLEMENTED', 'importing into a registry (--from file://… docker://…) and mirror-to-mirror are not available in this version yet', {
-          hint: 'export with `airlock mirror -c isc.yaml file://<dir>` on the connected side',
+      if (to.kind === 'docker') {
+        await toRegistry(to.reference, flags);
+        return;
+      }
+      if (flags.from !== undefined) {
+        throw new AirlockError('USAGE', '--from imports a transfer set into a registry: the destination must be docker://<registry>', {
+          hint: 'airlock mirror -c isc.yaml --from file://<dir> docker://<registry>[/<prefix>]',
         });
       }
-      const mode = outputMode(flags);
-      const reporter = createReporter(mode, flags.logLevel === 'debug');
-      const controller = new AbortController();
-      const onSignal = (): void => controller.abort(new AirlockError('CANCELLED', 'cancelled by the operator', { hint: 'run the same command again to resume: nothing complete is lost' }));
-      process.once('SIGINT', onSignal);
-      process.once('SIGTERM', onSignal);
-      try {
-        const report = await runExport({
-          configFile: flags.config,
+      const config = flags.config;
+      if (config === undefined) throw new AirlockError('USAGE', 'an export needs the image set: -c <isc.yaml>', { hint: 'airlock mirror -c isc.yaml file:///mnt/usb/airlock' });
+      const { report, mode } = await withReporter(flags, async (signal, onEvent) =>
+        runExport({
+          configFile: config,
           workspace: isAbsolute(to.path) ? to.path : resolve(to.path),
           cacheDir: flags.cacheDir ?? defaultCacheDir(),
           dataDir: flags.dataDir ?? defaultDataDir(),
@@ -116,17 +220,11 @@ export function mirrorCommand(): Command {
           srcTlsVerify: flags.srcTlsVerify,
           ...(flags.caFile ? { caFiles: flags.caFile } : {}),
           registriesConf: await loadRegistriesConf(),
-          signal: controller.signal,
-          onEvent: throttleProgress(reporter.onEvent),
-        });
-        reporter.stop();
-        if (mode === 'json') process.stdout.write(`${JSON.stringify({ type: 'report', report })}\n`);
-        else printExportSummary(report);
-        if (report.failed > 0) process.exitCode = 1;
-      } finally {
-        reporter.stop();
-        process.off('SIGINT', onSignal);
-        process.off('SIGTERM', onSignal);
-      }
+          signal,
+          onEvent,
+        }),
+      );
+      if (mode !== 'json') printExportSummary(report);
+      if (report.failed > 0) process.exitCode = 1;
     });
 }

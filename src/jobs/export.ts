@@ -88,7 +88,7 @@ function timestamp(d: Date): string {
   return d.toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '_');
 }
 
-function refuseUnsupported(config: ImageSetConfig): void {
+export function refuseUnsupported(config: ImageSetConfig): void {
   const sections = unsupportedSections(config);
   if (sections.length === 0) return;
   throw new AirlockError(

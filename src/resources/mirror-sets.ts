@@ -1,4 +1,5 @@
 import { AirlockError } from '../errors';
+import type { ImageOrigin } from '../media/transfer-manifest';
 import { parseReference, type ImageReference } from '../reference';
 import { airlockAnnotations, checkResourceMeta } from './meta';
 import { compareText } from './order';
@@ -72,6 +73,27 @@ export const MIRROR_PATTERN = new RegExp(
 export const SOURCE_PATTERN = new RegExp(
   '^\\*(?:\\.(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]))+$|^((?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])(?:(?:\\.(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]))+)?(?::[0-9]+)?)(?:(?:/[a-z0-9]+(?:(?:(?:[._]|__|[-]*)[a-z0-9]+)+)?)+)?$',
 );
+
+/**
+ * The category of an image by the part of the image set configuration that asked for it (the
+ * `origin` transfer.json records): oc-mirror puts additional images and Helm chart images under
+ * `generic`.
+ */
+export function mirrorCategoryOf(origin: ImageOrigin): MirrorCategory {
+  switch (origin) {
+    case 'release':
+      return 'release';
+    case 'operator':
+      return 'operator';
+    case 'additional':
+    case 'helm':
+      return 'generic';
+    default: {
+      const unknown: never = origin;
+      throw new AirlockError('CLUSTER_RESOURCE_INPUT_INVALID', `unknown image origin ${JSON.stringify(unknown)}`, { hint: 'this is a bug in Airlock' });
+    }
+  }
+}
 
 function namespaceOf(ref: ImageReference): string {
   const slash = ref.repository.lastIndexOf('/');

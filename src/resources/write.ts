@@ -6,14 +6,7 @@ import { AirlockError } from '../errors';
 import { renderClusterResourceFiles } from './render';
 import type { ClusterResource } from './types';
 
-/**
- * Writes cluster resources into `dir`, which is `workingDir(workspace).clusterResources`
- * (`<workspace>/working-dir/cluster-resources/`): every file goes to a hidden temp name first, is
- * fsynced, then renamed over the old one, so `oc apply -f` never sees half a file. Temp files left
- * by a run that was killed are removed first. Files of earlier runs that this run does not write
- * are left alone. Returns the paths written, sorted. Throws CLUSTER_RESOURCE_INVALID before
- * writing anything when a resource is invalid, CLUSTER_RESOURCES_WRITE_FAILED when the disk fails.
- */
+/** Temp files are hidden and end in neither .yaml nor .json, so `oc apply -f <dir>` skips them. */
 const TEMP_SUFFIX = '.airlock-tmp';
 const TEMP_NAME = /^\..+\.[0-9a-f]{8}\.airlock-tmp$/;
 
@@ -69,6 +62,14 @@ async function syncDir(dir: string): Promise<void> {
   }
 }
 
+/**
+ * Writes cluster resources into `dir`, which is `workingDir(workspace).clusterResources`
+ * (`<workspace>/working-dir/cluster-resources/`): every file goes to a hidden temp name first, is
+ * fsynced, then renamed over the old one, so `oc apply -f` never sees half a file. Temp files left
+ * by a run that was killed are removed first. Files of earlier runs that this run does not write
+ * are left alone. Returns the paths written, sorted. Throws CLUSTER_RESOURCE_INVALID before
+ * writing anything when a resource is invalid, CLUSTER_RESOURCES_WRITE_FAILED when the disk fails.
+ */
 export async function writeClusterResources(dir: string, resources: readonly ClusterResource[]): Promise<string[]> {
   const files = renderClusterResourceFiles(resources);
   if (files.length === 0) return [];

@@ -1,0 +1,159 @@
+import { hostname } from 'node:os';
+import { setMaxListeners } from 'node:events';
+import { resolve } from 'node:path';
+import { AirlockError, describeError } from '../errors';
+import { loadConfigFile } from '../config';
+import { collectAdditionalImages } from '../collect/additional';
+import { checkDestinations } from '../plan/destination';
+import { isResolved, resolveImage, type PullSources } from '../plan/resolve';
+import { parseReference } from '../reference';
+import { ClientPool } from '../registry/pool';
+import { copyImage } from '../registry/copy';
+import { AuthFileStore, defaultAuthFiles, type CredentialStore } from '../registry/credentials';
+import { EMPTY_REGISTRIES_CONF, pullSources, type RegistriesConf } from '../registry/registries-conf';
+import type { RetryPolicy } from '../registry/transport';
+import { generateClusterResources, writeClusterResources } from '../resources';
+import { openHistory } from '../store';
+import { historyFile, workingDir } from '../paths';
+import { mapLimit } from '../util/limit';
+import { AIRLOCK_VERSION } from '../version';
+import type { EventSink } from './events';
+import type { ImportedImage } from './import';
+import { categoryOf } from './import';
+import { destinationFor, parseTarget } from './target';
+import { currentOperator } from './verify';
+import { refuseUnsupported } from './export';
+
+export interface MirrorToMirrorOptions {
+  readonly configFile: string;
+  readonly workspace: string;
+  readonly target: string;
+  readonly dataDir: string;
+  readonly srcTlsVerify?: boolean;
+  readonly destTlsVerify?: boolean;
+  readonly authFile?: string;
+  readonly credentials?: CredentialStore;
+  readonly caFiles?: readonly string[];
+  readonly registriesConf?: RegistriesConf;
+  readonly parallelImages?: number;
+  readonly parallelLayers?: number;
+  readonly retry?: RetryPolicy;
+  readonly maxNestedPaths?: number;
+  readonly imageTimeoutMs?: number;
+  readonly dryRun?: boolean;
+  readonly operator?: string;
+  readonly signal?: AbortSignal;
+  readonly onEvent?: EventSink;
+  readonly now?: () => Date;
+}
+
+export interface MirrorToMirrorReport {
+  readonly registry: string;
+  readonly images: readonly ImportedImage[];
+  readonly bytesCopied: number;
+  readonly clusterResources: readonly string[];
+}
+
+/**
+ * mirror-to-mirror (partially disconnected sites): the same resolution as an export, then each
+ * image copied straight from its source to the target, then the same cluster resources an import
+ * of the same images would write.
+ */
+export async function runMirrorToMirror(options: MirrorToMirrorOptions): Promise<MirrorToMirrorReport> {
+  const emit = options.onEvent ?? (() => undefined);
+  const { signal } = options;
+  if (signal) setMaxListeners(0, signal);
+  const now = options.now ?? (() => new Date());
+  const startedAt = now();
+  const target = parseTarget(options.target);
+  const maxNestedPaths = options.maxNestedPaths ?? 0;
+  const config = await loadConfigFile(options.configFile);
+  refuseUnsupported(config);
+  const { wanted: collected } = collectAdditionalImages(config);
+  const wanted = checkDestinations(collected);
+  const credentials = options.credentials ?? new AuthFileStore(options.authFile ? [options.authFile] : defaultAuthFiles(), options.authFile !== undefined);
+  const sourcesPool = new ClientPool({ tlsVerify: options.srcTlsVerify ?? true, credentials, tlsFlag: '--src-tls-verify', ...(options.retry ? { retry: options.retry } : {}), ...(options.caFiles ? { caFiles: options.caFiles } : {}) });
+  const targetPool = new ClientPool({ tlsVerify: options.destTlsVerify ?? true, credentials, tlsFlag: '--dest-tls-verify', ...(options.retry ? { retry: options.retry } : {}), ...(options.caFiles ? { caFiles: options.caFiles } : {}) });
+  const conf = options.registriesConf ?? EMPTY_REGISTRIES_CONF;
+  const sources: PullSources = (ref) =>
+    pullSources(conf, `${ref.registry}/${ref.repository}${ref.tag ? `:${ref.tag}` : ''}${ref.digest ? `@${ref.digest}` : ''}`).map((s) => {
+      const reference = parseReference(s.reference);
+      return { client: sourcesPool.get(reference.registry, s.insecure), reference };
+    });
+  const destination = targetPool.get(target.registry);
+  try {
+    emit({ type: 'phase', phase: 'resolve', total: wanted.length });
+    let resolvedCount = 0;
+    const resolved = await mapLimit(wanted, options.parallelImages ?? 4, async (w) => {
+      const r = await resolveImage(w, sources, signal);
+      emit({ type: 'progress', phase: 'resolve', done: ++resolvedCount, total: wanted.length, item: r.source });
+      return r;
+    });
+    const total = resolved.filter(isResolved).reduce((n, r) => n + r.blobs.reduce((m, b) => m + b.size, 0), 0);
+    emit({ type: 'phase', phase: 'push', total });
+    let done = 0;
+    let bytesCopied = 0;
+    const images = await mapLimit(resolved, options.parallelImages ?? 4, async (r): Promise<ImportedImage> => {
+      const dest = destinationFor(target, r.destination, maxNestedPaths);
+      if (!isResolved(r)) {
+        emit({ type: 'image', source: r.source, status: 'failed', message: r.error.message });
+        return { source: r.source, destination: dest.reference, status: 'failed', error: r.error.message };
+      }
+      if (options.dryRun) return { source: r.source, destination: dest.reference, digest: r.digest, status: 'skipped' };
+      try {
+        const result = await copyImage({
+          source: { client: r.from.client, repository: r.from.repository },
+          destination: { client: destination, repository: dest.repository },
+          selector: r.digest,
+          destinationTag: dest.tag,
+          parallelLayers: options.parallelLayers ?? 5,
+          ...(options.imageTimeoutMs ? { timeoutMs: options.imageTimeoutMs } : {}),
+          ...(signal ? { signal } : {}),
+          onEvent: (e) => {
+            if (e.type === 'blob-bytes') done += e.bytes;
+            else if (e.type === 'blob-done' && e.outcome !== 'uploaded') done += e.size;
+            else return;
+            emit({ type: 'progress', phase: 'push', done: Math.min(done, total), total });
+          },
+        });
+        bytesCopied += result.bytesTransferred;
+        emit({ type: 'image', source: r.source, status: 'pushed' });
+        return { source: r.source, destination: dest.reference, digest: result.digest, status: 'pushed' };
+      } catch (err) {
+        if (signal?.aborted) throw err;
+        if (err instanceof AirlockError && (err.code === 'REGISTRY_AUTH' || err.code === 'REGISTRY_TLS' || err.code === 'REGISTRY_UNREACHABLE') && err.context.registry === target.registry) throw err;
+        emit({ type: 'image', source: r.source, status: 'failed', message: describeError(err) });
+        return { source: r.source, destination: dest.reference, status: 'failed', error: describeError(err) };
+      }
+    });
+    const ok = resolved.filter((r, i) => isResolved(r) && images[i]?.status === 'pushed');
+    const resources = generateClusterResources({
+      images: ok.map((r) => ({ source: r.source, destination: destinationFor(target, r.destination, maxNestedPaths).reference, category: categoryOf(r.wanted.origin), byDigest: r.wanted.source.digest !== undefined })),
+      meta: { createdAt: startedAt.toISOString().replace(/\.\d{3}Z$/, 'Z'), version: AIRLOCK_VERSION },
+      maxNestedPaths,
+    });
+    const wd = workingDir(resolve(options.workspace));
+    const files = !options.dryRun && resources.length > 0 ? await writeClusterResources(wd.clusterResources, resources) : [];
+    if (!options.dryRun) {
+      const history = openHistory(historyFile(options.dataDir));
+      try {
+        history.recordEvent({
+          kind: 'import',
+          setId: 'mirror-to-mirror',
+          startedAt: startedAt.toISOString(),
+          finishedAt: now().toISOString(),
+          registry: options.target,
+          operator: options.operator ?? currentOperator(),
+          host: hostname(),
+          result: images.some((i) => i.status === 'failed') ? 'failed' : 'ok',
+          details: { mode: 'mirror-to-mirror', images, bytesCopied, clusterResources: files },
+        });
+      } finally {
+        history.close();
+      }
+    }
+    return { registry: options.target, images, bytesCopied, clusterResources: files };
+  } finally {
+    await Promise.all([sourcesPool.close(), targetPool.close()]);
+  }
+}
