@@ -27,9 +27,9 @@ export function verifyCommand(): Command {
         onEvent: throttleProgress(reporter.onEvent),
       });
       reporter.stop();
-      const { manifest: _manifest, ...summary } = report;
       if (mode === 'json') {
-        process.stdout.write(`${JSON.stringify({ type: 'report', report: summary })}\n`);
+        // transfer.json itself stays on the media; the report says what was found about it.
+        process.stdout.write(`${JSON.stringify({ type: 'report', report: { ...report, manifest: undefined } })}\n`);
       } else {
         const lines: string[] = [];
         const sig = report.signature.trusted
