@@ -16,6 +16,7 @@ import { generateClusterResources, writeClusterResources, type MirrorCategory } 
 import { openHistory } from '../store';
 import { historyFile, workingDir } from '../paths';
 import { mapLimit } from '../util/limit';
+import { countBytes } from '../util/count-bytes';
 import { AIRLOCK_VERSION } from '../version';
 import type { EventSink } from './events';
 import { currentOperator, runVerify, type VerifyJobReport } from './verify';
@@ -262,13 +263,11 @@ export async function runImport(options: ImportOptions): Promise<ImportReport> {
         blob.digest,
         blob.size,
         () => {
-          const stream = openSetBlob(dir, manifest, blob.digest, signal ? { signal } : {});
-          stream.on('data', (chunk: Buffer) => {
-            counted += chunk.length;
-            done += chunk.length;
+          return countBytes(openSetBlob(dir, manifest, blob.digest, signal ? { signal } : {}), (n) => {
+            counted += n;
+            done += n;
             emit({ type: 'progress', phase: 'push', done: Math.min(done, totalBytes), total: totalBytes });
           });
-          return stream;
         },
         { image: plan.reference, mountFrom, ...(signal ? { signal } : {}) },
       );
@@ -315,7 +314,7 @@ export async function runImport(options: ImportOptions): Promise<ImportReport> {
       meta: { createdAt: manifest.createdAt, version: AIRLOCK_VERSION },
       maxNestedPaths,
     });
-    const files = resources.length > 0 ? await writeClusterResources(wd.clusterResources, resources) : [];
+    const files = await writeClusterResources(wd.clusterResources, resources);
 
     const failed = images.filter((i) => i.status === 'failed').length;
     record(failed > 0 ? 'failed' : 'ok', manifest.setId, { images, bytesPushed, blobsPushed, blobsSkipped, clusterResources: files, signature: verify.signature }, verify.insecureAccepted);

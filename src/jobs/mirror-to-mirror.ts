@@ -133,7 +133,7 @@ export async function runMirrorToMirror(options: MirrorToMirrorOptions): Promise
       maxNestedPaths,
     });
     const wd = workingDir(resolve(options.workspace));
-    const files = !options.dryRun && resources.length > 0 ? await writeClusterResources(wd.clusterResources, resources) : [];
+    const files = options.dryRun ? [] : await writeClusterResources(wd.clusterResources, resources);
     if (!options.dryRun) {
       const history = openHistory(historyFile(options.dataDir));
       try {

@@ -2,6 +2,7 @@ import { AirlockError, describeError } from '../errors';
 import type { BlobCache } from '../cache/blob-cache';
 import type { FailedImage, ResolvedImage } from '../plan/resolve';
 import { mapLimit } from '../util/limit';
+import { countBytes } from '../util/count-bytes';
 
 export type PullEvent =
   | { readonly type: 'pull-bytes'; readonly bytes: number }
@@ -38,8 +39,7 @@ export async function pullToCache(
           return;
         }
         const stream = image.from.client.openBlob(image.from.repository, digest, { size, image: image.source, ...(signal ? { signal } : {}) });
-        stream.on('data', (chunk: Buffer) => onEvent?.({ type: 'pull-bytes', bytes: chunk.length }));
-        await cache.put(digest, size, stream, signal);
+        await cache.put(digest, size, countBytes(stream, (bytes) => onEvent?.({ type: 'pull-bytes', bytes })), signal);
       })();
       inflight.set(digest, p);
     }

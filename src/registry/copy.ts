@@ -1,5 +1,6 @@
 import { AirlockError } from '../errors';
 import { mapLimit } from '../util/limit';
+import { countBytes } from '../util/count-bytes';
 import type { RegistryClient, UploadOutcome } from './client';
 import { blobsOf, parseManifest, type Descriptor } from './manifest';
 
@@ -62,8 +63,7 @@ export async function copyImage(options: CopyImageOptions): Promise<CopyResult> 
       d.size,
       () => {
         const stream = source.client.openBlob(source.repository, d.digest, { size: d.size, image, ...(signal ? { signal } : {}) });
-        stream.on('data', (chunk: Buffer) => options.onEvent?.({ type: 'blob-bytes', digest: d.digest, bytes: chunk.length }));
-        return stream;
+        return options.onEvent ? countBytes(stream, (bytes) => options.onEvent?.({ type: 'blob-bytes', digest: d.digest, bytes })) : stream;
       },
       { image, mountFrom: sameRegistry ? [source.repository] : [], ...(signal ? { signal } : {}) },
     );

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
-import { mkdir, open, readdir, rename, unlink } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AirlockError } from '../errors';
 import { renderClusterResourceFiles } from './render';
@@ -72,7 +72,6 @@ async function syncDir(dir: string): Promise<void> {
  */
 export async function writeClusterResources(dir: string, resources: readonly ClusterResource[]): Promise<string[]> {
   const files = renderClusterResourceFiles(resources);
-  if (files.length === 0) return [];
   try {
     await mkdir(dir, { recursive: true });
     await removeStaleTemps(dir);
@@ -81,6 +80,14 @@ export async function writeClusterResources(dir: string, resources: readonly Clu
   }
   const written: string[] = [];
   for (const file of files) written.push(await writeAtomically(dir, file.name, file.content));
+  const keep = new Set(files.map((f) => f.name));
+  try {
+    for (const entry of await readdir(dir, { withFileTypes: true })) {
+      if (entry.isFile() && !keep.has(entry.name)) await rm(join(dir, entry.name), { force: true });
+    }
+  } catch (err) {
+    throw writeFailed(dir, err);
+  }
   await syncDir(dir);
   return written;
 }

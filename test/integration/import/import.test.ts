@@ -70,7 +70,7 @@ describe('import from media into the enclave registry', () => {
       const drive = await exportSet('round', ['team/oci', 'team/multi', 'team/docker', 'team/list']);
       const credentials = { lookup: async () => ({ username: target.username ?? '', password: target.password ?? '', source: 'test' }), describe: () => 'test' };
       const first = await runImport({ from: drive, target: `${target.host}/mirror`, dataDir: enclaveData, destTlsVerify: false, credentials });
-      assert.deepEqual(first.images.map((i) => i.status), ['pushed', 'pushed', 'pushed', 'pushed']);
+      assert.deepEqual(first.images.map((i) => i.status), ['pushed', 'pushed', 'pushed', 'pushed'], JSON.stringify(first.images));
       assert.ok(first.bytesPushed > 400 * KiB);
       const endpoint = skopeoEndpointFor(target);
       for (const repo of ['team/oci', 'team/multi', 'team/docker', 'team/list']) {
