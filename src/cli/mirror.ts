@@ -25,6 +25,7 @@ interface MirrorFlags {
   parallelImages: number;
   parallelLayers: number;
   retryTimes: number;
+  imageTimeout: number;
   retryDelay: number;
   authfile?: string;
   srcTlsVerify: boolean;
@@ -146,6 +147,7 @@ async function toRegistry(target: string, flags: MirrorFlags): Promise<void> {
       configFile: config,
       workspace: workspace.path,
       srcTlsVerify: flags.srcTlsVerify,
+      imageTimeoutMs: flags.imageTimeout,
       registriesConf: await loadRegistriesConf(),
       dryRun: flags.dryRun ?? false,
       signal,
@@ -178,6 +180,7 @@ export function mirrorCommand(): Command {
     .option('--archive-size <size>', 'override archiveSize, e.g. 4G or 700M (FAT32 media hold files up to 4 GiB - 1 byte)', parseSize)
     .option('--parallel-images <n>', 'images mirrored at once', parsePositiveInt, 4)
     .option('--parallel-layers <n>', 'layers of one image mirrored at once', parsePositiveInt, 5)
+    .option('--image-timeout <duration>', 'longest one image may take before it is counted as failed', parseDuration, 600_000)
     .option('--retry-times <n>', 'retries on 429/5xx/connection reset', parseNonNegativeInt, 2)
     .option('--retry-delay <duration>', 'delay before the first retry, doubled each time', parseDuration, 1000)
     .option('--authfile <file>', 'registry credentials (default ${XDG_RUNTIME_DIR}/containers/auth.json, then ~/.docker/config.json)')
@@ -215,6 +218,7 @@ export function mirrorCommand(): Command {
           ...(flags.archiveSize ? { archiveSizeBytes: flags.archiveSize } : {}),
           parallelImages: flags.parallelImages,
           parallelLayers: flags.parallelLayers,
+          imageTimeoutMs: flags.imageTimeout,
           retry: { times: flags.retryTimes, delayMs: flags.retryDelay },
           ...(flags.authfile ? { authFile: flags.authfile } : {}),
           srcTlsVerify: flags.srcTlsVerify,

@@ -86,6 +86,11 @@ function ttyReporter(err: NodeJS.WriteStream, verbose: boolean): Reporter {
         stopBar();
         phase = event.phase;
         started = Date.now();
+        if (event.total === undefined) {
+          // A phase without a measurable amount (recording history) gets a line, not an empty bar.
+          err.write(`${event.phase}...\n`);
+          return;
+        }
         const bytes = BYTE_PHASES.has(event.phase);
         bar = new SingleBar(
           {

@@ -40,6 +40,7 @@ export interface ExportOptions {
   readonly archiveSizeBytes?: number;
   readonly parallelImages?: number;
   readonly parallelLayers?: number;
+  readonly imageTimeoutMs?: number;
   readonly retry?: RetryPolicy;
   readonly authFile?: string;
   readonly srcTlsVerify?: boolean;
@@ -164,13 +165,14 @@ export async function runExport(options: ExportOptions): Promise<ExportReport> {
 
     // 3. Pull into the cache.
     await cache.removeStaleTemp();
-    const allBlobs = uniqueBlobs(resolved);
-    const total = allBlobs.reduce((n, b) => n + b.size, 0);
+    // Manifests are already in memory; the bytes to pull are the configs and layers.
+    const total = uniqueLayers(resolved).reduce((n, b) => n + b.size, 0);
     emit({ type: 'phase', phase: 'pull', total });
     let pulledBytes = 0;
     const pull = await pullToCache(resolved, cache, {
       parallelImages: options.parallelImages ?? 4,
       parallelLayers: options.parallelLayers ?? 5,
+      ...(options.imageTimeoutMs ? { imageTimeoutMs: options.imageTimeoutMs } : {}),
       ...(signal ? { signal } : {}),
       onEvent: (e) => {
         if (e.type === 'pull-bytes' || e.type === 'pull-blob-cached') {
@@ -181,6 +183,7 @@ export async function runExport(options: ExportOptions): Promise<ExportReport> {
         }
       },
     });
+    emit({ type: 'progress', phase: 'pull', done: total, total });
     failed.push(...pull.failed);
     const ok = pull.pulled;
     if (ok.length === 0) {
@@ -276,6 +279,12 @@ function safeUser(): string {
   } catch {
     return 'unknown';
   }
+}
+
+function uniqueLayers(images: readonly ResolvedImage[]): Array<{ digest: string; size: number }> {
+  const seen = new Map<string, { digest: string; size: number }>();
+  for (const image of images) for (const b of image.blobs) seen.set(b.digest, b);
+  return [...seen.values()];
 }
 
 /** Every distinct blob and manifest of the images, manifests included. */

@@ -13,6 +13,8 @@ export interface PullOptions {
   readonly parallelImages: number;
   readonly parallelLayers: number;
   readonly signal?: AbortSignal;
+  /** Longest one image may take (oc-mirror's --image-timeout); its failure does not stop the others. */
+  readonly imageTimeoutMs?: number;
   readonly onEvent?: (event: PullEvent) => void;
 }
 
@@ -30,7 +32,7 @@ export async function pullToCache(
   const failed: FailedImage[] = [];
   const { signal, onEvent } = options;
 
-  const fetchBlob = (image: ResolvedImage, digest: string, size: number): Promise<void> => {
+  const fetchBlob = (image: ResolvedImage, digest: string, size: number, signal: AbortSignal | undefined): Promise<void> => {
     let p = inflight.get(digest);
     if (!p) {
       p = (async () => {
@@ -47,15 +49,27 @@ export async function pullToCache(
   };
 
   await mapLimit(images, options.parallelImages, async (image) => {
+    const deadline = options.imageTimeoutMs === undefined ? undefined : AbortSignal.timeout(options.imageTimeoutMs);
+    const imageSignal = deadline ? AbortSignal.any([deadline, ...(signal ? [signal] : [])]) : signal;
     try {
       for (const m of image.manifests) {
-        if (!(await cache.has(m.digest, m.size))) await cache.put(m.digest, m.size, m.bytes, signal);
+        if (!(await cache.has(m.digest, m.size))) await cache.put(m.digest, m.size, m.bytes, imageSignal);
       }
-      await mapLimit(image.blobs, options.parallelLayers, (b) => fetchBlob(image, b.digest, b.size));
+      await mapLimit(image.blobs, options.parallelLayers, (b) => fetchBlob(image, b.digest, b.size, imageSignal));
       pulled.push(image);
       onEvent?.({ type: 'pull-image-done', source: image.source, ok: true });
-    } catch (err) {
-      if (signal?.aborted) throw err;
+    } catch (caught) {
+      if (signal?.aborted) throw caught;
+      let err = caught;
+      if (deadline?.aborted) {
+        // The in-flight download of a blob another image shares must not stay poisoned by this deadline.
+        for (const b of image.blobs) inflight.delete(b.digest);
+        err = new AirlockError('IMAGE_TIMEOUT', `pulling ${image.source} took longer than the image timeout (${Math.round((options.imageTimeoutMs ?? 0) / 1000)} s)`, {
+          context: { image: image.source },
+          hint: 'raise --image-timeout, or check the network to the registry; what was downloaded completely is kept',
+          cause: caught,
+        });
+      }
       // Space on the cache disk is not this image's fault: stop everything.
       if (err instanceof AirlockError && err.code === 'CACHE_FULL') throw err;
       const error = err instanceof AirlockError ? err : new AirlockError('PULL_FAILED', `pulling ${image.source} failed: ${describeError(err)}`, { context: { image: image.source }, cause: err });

@@ -67,4 +67,20 @@ describe('an export killed mid-way', () => {
     const manifest = await readTransferManifest(drive);
     assert.deepEqual(manifest.images.map((i) => (i.status === 'ok' ? i.digest : 'failed')), images.map((i) => i.digest));
   });
+
+  it('fails only the image that exceeds --image-timeout, and finishes the others', async () => {
+    proxy.clearFaults();
+    const frozen = images[0]?.blobs.reduce((m, b) => (b.size > m.size ? b : m));
+    assert.ok(frozen);
+    proxy.stallAfter(10 * KiB, (r) => r.path.includes(frozen.digest));
+    const refs = images.map((i) => `${proxy.host}/${i.repo}:${i.tag}`);
+    const config = await writeConfig(join(work, 'timeout'), 'isc.yaml', iscLines(refs));
+    const drive = join(work, 'timeout', 'drive');
+    const r = await airlock(['mirror', '-c', config, `file://${drive}`, '--cache-dir', join(work, 'timeout', 'cache'), '--data-dir', join(work, 'data'), '--src-tls-verify=false', '--image-timeout', '1s']);
+    proxy.clearFaults();
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, new RegExp(`${images[0]?.repo}:1: pulling .* took longer than the image timeout \\(1 s\\)`));
+    const manifest = await readTransferManifest(drive);
+    assert.deepEqual(manifest.images.map((i) => i.status), ['ok', 'ok', 'failed']);
+  });
 });
