@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
+import { ensureRealDirectory, replaceFile } from '../util/safe-dir';
 import { hostname, userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
 import { AirlockError } from '../errors';
@@ -15,7 +16,7 @@ import { EMPTY_REGISTRIES_CONF, pullSources, type RegistriesConf } from '../regi
 import { parseReference } from '../reference';
 import type { RetryPolicy } from '../registry/transport';
 import { mapLimit } from '../util/limit';
-import { historyFile, workingDir } from '../paths';
+import { historyFile } from '../paths';
 import { openHistory } from '../store';
 import { loadOrCreateStationKey, sign } from '../keys';
 import { AIRLOCK_VERSION } from '../version';
@@ -110,7 +111,6 @@ export async function runExport(options: ExportOptions): Promise<ExportReport> {
   // Every request in flight listens on the job's signal; hundreds at once are expected, not a leak.
   if (signal) setMaxListeners(0, signal);
   const workspace = resolve(options.workspace);
-  const wd = workingDir(workspace);
   const config = await loadConfigFile(options.configFile);
   // Carried verbatim in transfer.json and the history: what the operator wrote, comments included.
   const configText = await readFile(options.configFile, 'utf8');
@@ -160,7 +160,7 @@ export async function runExport(options: ExportOptions): Promise<ExportReport> {
     const cache = new BlobCache(options.cacheDir);
 
     if (options.dryRun) {
-      return await dryRun(config, workspace, wd.dryRun, resolved, failed, blocked.length, shipped, cache);
+      return await dryRun(config, workspace, resolved, failed, blocked.length, shipped, cache);
     }
 
     // 3. Pull into the cache.
@@ -187,7 +187,7 @@ export async function runExport(options: ExportOptions): Promise<ExportReport> {
     failed.push(...pull.failed);
     const ok = pull.pulled;
     if (ok.length === 0) {
-      const errorLog = await writeErrorLog(wd.logs, now(), failed);
+      const errorLog = await writeErrorLog(workspace, now(), failed);
       throw new AirlockError('EXPORT_FAILED', `no image of ${config.file} could be mirrored; nothing was written (see ${errorLog})`, {
         context: { file: errorLog },
         hint: failed[0]?.error.hint ?? 'check the registry, the references and the credentials',
@@ -243,7 +243,7 @@ export async function runExport(options: ExportOptions): Promise<ExportReport> {
       blobs: written.blobs.map((b) => ({ digest: b.digest, size: b.size, part: b.part })),
       parts: written.parts,
     });
-    const errorLog = failed.length > 0 ? await writeErrorLog(wd.logs, createdAt, failed) : undefined;
+    const errorLog = failed.length > 0 ? await writeErrorLog(workspace, createdAt, failed) : undefined;
     const everything = uniqueBlobs(ok);
     return {
       dryRun: false,
@@ -297,25 +297,24 @@ export function uniqueBlobs(images: readonly ResolvedImage[]): Array<{ digest: s
   return [...seen.values()];
 }
 
-async function writeErrorLog(dir: string, at: Date, failed: readonly FailedImage[]): Promise<string> {
-  await mkdir(dir, { recursive: true });
+async function writeErrorLog(workspace: string, at: Date, failed: readonly FailedImage[]): Promise<string> {
+  const dir = await ensureRealDirectory(workspace, ['working-dir', 'logs']);
   const file = join(dir, `mirroring_errors_${timestamp(at)}.txt`);
   const lines = failed.map((f) => `error mirroring image ${f.source} (destination ${f.destination}): ${f.error.message}${f.error.hint ? ` (hint: ${f.error.hint})` : ''}`);
-  await writeFile(file, `${lines.join('\n')}\n`);
+  await replaceFile(file, `${lines.join('\n')}\n`);
   return file;
 }
 
 async function dryRun(
   config: ImageSetConfig,
   workspace: string,
-  dir: string,
   resolved: readonly ResolvedImage[],
   failed: readonly FailedImage[],
   blockedCount: number,
   shipped: ReadonlySet<string>,
   cache: BlobCache,
 ): Promise<ExportReport> {
-  await mkdir(dir, { recursive: true });
+  const dir = await ensureRealDirectory(workspace, ['working-dir', 'dry-run']);
   const mapping = resolved.map((r) => `docker://${r.source}=docker://${r.destination}`);
   const missing: string[] = [];
   for (const r of resolved) {
@@ -331,8 +330,8 @@ async function dryRun(
   }
   const mappingFile = join(dir, 'mapping.txt');
   const missingFile = join(dir, 'missing.txt');
-  await writeFile(mappingFile, mapping.length ? `${mapping.join('\n')}\n` : '');
-  await writeFile(missingFile, missing.length ? `${missing.join('\n')}\n` : '');
+  await replaceFile(mappingFile, mapping.length ? `${mapping.join('\n')}\n` : '');
+  await replaceFile(missingFile, missing.length ? `${missing.join('\n')}\n` : '');
   const all = uniqueBlobs(resolved);
   const toShip = all.filter((b) => !shipped.has(b.digest) || resolved.some((r) => r.manifests.some((m) => m.digest === b.digest)));
   void config;

@@ -1,8 +1,7 @@
 import { hostname } from 'node:os';
 import { setMaxListeners } from 'node:events';
-import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { AirlockError, describeError } from '../errors';
+import { AirlockError, describeError, isAirlockError } from '../errors';
 import { loadConfigFile } from '../config';
 import { collectAdditionalImages } from '../collect/additional';
 import { formatReference } from '../reference';
@@ -16,6 +15,7 @@ import { generateClusterResources, writeClusterResources, type MirrorCategory } 
 import { openHistory } from '../store';
 import { historyFile, workingDir } from '../paths';
 import { mapLimit } from '../util/limit';
+import { ensureRealDirectory } from '../util/safe-dir';
 import { countBytes } from '../util/count-bytes';
 import { AIRLOCK_VERSION } from '../version';
 import type { EventSink } from './events';
@@ -82,6 +82,30 @@ async function readSetManifest(dir: string, manifest: TransferManifest, digest: 
     chunks.push(chunk as Buffer);
   }
   return Buffer.concat(chunks);
+}
+
+/**
+ * Creates `<workspace>/working-dir/cluster-resources/`, refusing to pass through a symbolic link (or
+ * anything else that is not a directory) at either level. By default the workspace is the set
+ * directory on the media, which is untrusted and not covered by the signature: a planted
+ * `working-dir` or `cluster-resources` symlink would otherwise make the import write its resources
+ * into, and delete the other files of, whatever directory it points at.
+ */
+async function prepareClusterResourcesDir(workspace: string): Promise<void> {
+  try {
+    await ensureRealDirectory(workspace, ['working-dir', 'cluster-resources']);
+  } catch (err) {
+    if (isAirlockError(err, 'WORKSPACE_UNSAFE')) {
+      throw new AirlockError('IMPORT_REFUSED', `${err.message}; nothing was pushed`, {
+        context: err.context,
+        hint: 'the set directory may have been tampered with: remove that entry, or pass --workspace file://<local dir> for the cluster resources',
+      });
+    }
+    if (isAirlockError(err, 'WORKSPACE_UNWRITABLE')) {
+      throw new AirlockError('WORKSPACE_UNWRITABLE', err.message, { context: err.context, hint: 'the media may be read-only: pass --workspace file://<writable dir> for the cluster resources' });
+    }
+    throw err;
+  }
 }
 
 interface ImagePlan {
@@ -168,13 +192,14 @@ export async function runImport(options: ImportOptions): Promise<ImportReport> {
     }
 
     // The resources are written after the push; find out now, not then, that the place is not writable.
-    const wd = workingDir(options.workspace ? resolve(options.workspace) : dir);
-    await mkdir(wd.clusterResources, { recursive: true }).catch((err: unknown) => {
-      throw new AirlockError('WORKSPACE_UNWRITABLE', `cannot create ${wd.clusterResources}: ${(err as Error).message}`, {
-        context: { file: wd.clusterResources },
-        hint: 'the media may be read-only: pass --workspace file://<writable dir> for the cluster resources',
-      });
-    });
+    const workspace = options.workspace ? resolve(options.workspace) : dir;
+    const wd = workingDir(workspace);
+    try {
+      await prepareClusterResourcesDir(workspace);
+    } catch (err) {
+      if (isAirlockError(err, 'IMPORT_REFUSED')) record('failed', manifest.setId, { reason: 'unsafe working-dir', file: err.context.file }, verify.insecureAccepted);
+      throw err;
+    }
 
     // 2. What to import: everything, or what the configuration selects.
     const available = manifest.images.filter((i): i is TransferImageOk => i.status === 'ok');

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile, rename } from 'node:fs/promises';
+import { ensureRealDirectory, replaceFile } from '../util/safe-dir';
 import { join } from 'node:path';
 import { WORKING_DIR } from './layout';
 import type { PlannedPart } from './parts';
@@ -78,9 +79,10 @@ export async function readWriterState(dir: string): Promise<WriterState> {
 
 /** Replaces the state file atomically (temp file + rename). */
 export async function writeWriterState(dir: string, state: WriterState): Promise<void> {
-  await mkdir(join(dir, STATE_DIR), { recursive: true });
+  // working-dir/ is on the media: refuse links planted there instead of writing through them.
+  await ensureRealDirectory(dir, STATE_DIR.split('/'));
   const file = join(dir, STATE_FILE);
   const temp = `${file}.tmp`;
-  await writeFile(temp, `${JSON.stringify(state, null, 2)}\n`);
+  await replaceFile(temp, `${JSON.stringify(state, null, 2)}\n`);
   await rename(temp, file);
 }
