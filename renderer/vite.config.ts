@@ -15,5 +15,7 @@ export default defineConfig({
   build: {
     outDir: path.join(repoRoot, 'dist', 'renderer'),
     emptyOutDir: true,
+    // Loaded from disk over app://, never over a network: one bundle is fine.
+    chunkSizeWarningLimit: 2048,
   },
 });

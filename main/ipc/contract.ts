@@ -144,12 +144,15 @@ export interface ExportPlanRequest {
   readonly configYaml: string;
   /** A name for messages and the saved copy, e.g. imageset-config.yaml. */
   readonly configName: string;
+  /** Verify the source registries' TLS certificates (oc-mirror's --src-tls-verify). */
+  readonly srcTlsVerify: boolean;
 }
 
 export interface ExportRequest {
   readonly kind: 'export';
   readonly configYaml: string;
   readonly configName: string;
+  readonly srcTlsVerify: boolean;
   /** The directory on the drive (or any folder) the set is written to. */
   readonly workspace: string;
   /** Overrides the configuration's archiveSize, e.g. below 4 GiB for FAT32. */

@@ -1,21 +1,25 @@
 /**
- * The only place main touches ipcMain. Each channel goes through dispatch(): trusted-sender check,
- * argument validation, and the Result envelope with the AirlockError code.
+ * The only place main touches ipcMain. Each channel goes through the IPC server (dispatch():
+ * trusted-sender check, argument validation, and the Result envelope with the AirlockError code);
+ * events for the renderer go out through webContents.send to windows showing the app.
  */
-import { ipcMain } from 'electron';
-import type { IpcChannel } from './contract';
-import { dispatch, type Handler } from './dispatch';
-import { createIpcHandlers, type IpcHandlers } from './handlers';
-import { IPC_VALIDATORS, type Validator } from './validate';
-
-export function handle<C extends IpcChannel>(channel: C, validate: Validator<C>, handler: Handler<C>): void {
-  ipcMain.handle(channel, (event, ...args: unknown[]) =>
-    dispatch(channel, event.senderFrame?.url, args, validate, handler),
-  );
-}
+import { ipcMain, webContents } from 'electron';
+import type { IpcEventChannel, IpcEvents } from './contract';
+import type { IpcHandlers } from './handlers';
+import { createIpcServer } from './server';
+import { isTrustedSender } from './trusted-sender';
 
 /** Registers every channel of the contract; validators and handlers are both complete by type. */
-export function registerIpcHandlers(handlers: IpcHandlers = createIpcHandlers()): void {
-  const register = <C extends IpcChannel>(channel: C): void => handle(channel, IPC_VALIDATORS[channel], handlers[channel]);
-  for (const channel of Object.keys(IPC_VALIDATORS) as IpcChannel[]) register(channel);
+export function registerIpcHandlers(handlers: IpcHandlers): void {
+  const server = createIpcServer(handlers);
+  for (const channel of server.channels) {
+    ipcMain.handle(channel, (event, ...args: unknown[]) => server.invoke(channel, event.senderFrame?.url, args));
+  }
+}
+
+/** Sends an event to every web contents that shows an app:// page (never to anything else). */
+export function sendToRenderers<E extends IpcEventChannel>(channel: E, payload: IpcEvents[E]): void {
+  for (const contents of webContents.getAllWebContents()) {
+    if (!contents.isDestroyed() && isTrustedSender(contents.getURL())) contents.send(channel, payload);
+  }
 }

@@ -43,11 +43,12 @@ const historyFilter = object({
 });
 
 const jobRequest = variant('kind', {
-  'export-plan': object({ kind: literal('export-plan'), configYaml: yamlText, configName }),
+  'export-plan': object({ kind: literal('export-plan'), configYaml: yamlText, configName, srcTlsVerify: bool }),
   export: object({
     kind: literal('export'),
     configYaml: yamlText,
     configName,
+    srcTlsVerify: bool,
     workspace: absPath,
     archiveSizeBytes: optional(int(1 * MiB, Number.MAX_SAFE_INTEGER)),
     full: optional(bool),

@@ -242,14 +242,16 @@ export async function runImport(options: ImportOptions): Promise<ImportReport> {
       }
     }
     if (absent.length > 0) {
-      const bases = manifest.baseSets.length > 0 ? manifest.baseSets.join(', ') : '(none named)';
+      const bases = manifest.baseSets.join(', ');
       record('failed', manifest.setId, { reason: 'base blobs missing', missing: absent.slice(0, 50), baseSets: manifest.baseSets }, verify.insecureAccepted);
       throw new AirlockError(
         'IMPORT_BASE_MISSING',
-        `transfer set ${manifest.setId} builds on set(s) ${bases}, but ${target.registry} lacks ${absent.length} blob(s) they carried (e.g. ${absent[0]}); nothing was pushed`,
+        manifest.baseSets.length > 0
+          ? `transfer set ${manifest.setId} builds on set(s) ${bases}, but ${target.registry} lacks ${absent.length} blob(s) they carried (e.g. ${absent[0]}); nothing was pushed`
+          : `transfer set ${manifest.setId} does not carry ${absent.length} blob(s) its images need (e.g. ${absent[0]}) and ${target.registry} does not have them; nothing was pushed`,
         {
-          context: { registry: target.registry, blob: absent[0], expected: bases },
-          hint: `import the base set(s) ${bases} into ${options.target} first, or export this set again with --full`,
+          context: { registry: target.registry, blob: absent[0], ...(bases ? { expected: bases } : {}) },
+          hint: manifest.baseSets.length > 0 ? `import the base set(s) ${bases} into ${options.target} first, or export this set again with --full` : 'the set is incomplete: export it again on the connected side',
         },
       );
     }

@@ -1,4 +1,5 @@
 import { mirrorSetsFor, type MirroredImage } from './mirror-sets';
+import { signatureConfigMap, updateService, type ReleaseSignatureInput, type UpdateServiceInput } from './release-resources';
 import type { ClusterResource, ResourceMeta } from './types';
 
 /**
@@ -12,6 +13,10 @@ export interface ClusterResourceInput {
   readonly meta: ResourceMeta;
   /** The --max-nested-paths the destinations were computed with; 0 or absent for none. */
   readonly maxNestedPaths?: number;
+  /** Verified signatures of the release payloads that were imported: the signature ConfigMap. */
+  readonly releaseSignatures?: readonly ReleaseSignatureInput[];
+  /** `graph: true`: the UpdateService for the imported graph-data image and release repository. */
+  readonly updateService?: UpdateServiceInput;
 }
 
 export interface ClusterResourceGenerator {
@@ -27,7 +32,22 @@ export const mirrorSetGenerator: ClusterResourceGenerator = {
   },
 };
 
-export const CLUSTER_RESOURCE_GENERATORS: readonly ClusterResourceGenerator[] = [mirrorSetGenerator];
+export const signatureConfigMapGenerator: ClusterResourceGenerator = {
+  name: 'signature-configmap',
+  generate(input) {
+    const cm = input.releaseSignatures ? signatureConfigMap(input.releaseSignatures, input.meta) : undefined;
+    return cm ? [cm] : [];
+  },
+};
+
+export const updateServiceGenerator: ClusterResourceGenerator = {
+  name: 'update-service',
+  generate(input) {
+    return input.updateService ? [updateService(input.updateService, input.meta)] : [];
+  },
+};
+
+export const CLUSTER_RESOURCE_GENERATORS: readonly ClusterResourceGenerator[] = [mirrorSetGenerator, signatureConfigMapGenerator, updateServiceGenerator];
 
 /** Runs every generator, in registry order. */
 export function generateClusterResources(

@@ -7,3 +7,4 @@ export * from './kinds';
 export * from './render';
 export * from './write';
 export * from './generate';
+export * from './release-resources';

@@ -1,6 +1,7 @@
 import { imageMirrorsIssues } from './mirror-sets';
 import { objectMetaIssues } from './meta';
-import { CONFIG_OPENSHIFT_V1, type ClusterResource, type ClusterResourceKind, type ResourceOfKind } from './types';
+import { SIGNATURE_CONFIGMAP_JSON_FILE, SIGNATURE_CONFIGMAP_YAML_FILE, signatureConfigMapIssues, UPDATE_SERVICE_FILE, updateServiceIssues } from './release-resources';
+import { CONFIG_OPENSHIFT_V1, CORE_V1, UPDATE_SERVICE_V1, type ClusterResource, type ClusterResourceKind, type ResourceOfKind } from './types';
 
 /**
  * What the writer needs to know about each kind of cluster resource. The mapped type makes the
@@ -15,6 +16,8 @@ export interface ResourceKindSpec<R extends ClusterResource> {
    * one YAML document each (all mirror sets of a kind in one file, as oc-mirror does).
    */
   readonly fileName: (resource: R) => string;
+  /** Also written as JSON to this file, one object per file (oc-mirror's signature-configmap.json). */
+  readonly jsonFileName?: (resource: R) => string;
   /** Problems specific to the kind, beyond the metadata checks every kind gets. */
   readonly issues: (resource: R) => string[];
 }
@@ -34,6 +37,19 @@ export const RESOURCE_KINDS: { readonly [K in ClusterResourceKind]: ResourceKind
     namespaced: false,
     fileName: () => ITMS_FILE,
     issues: (r) => imageMirrorsIssues(r.spec.imageTagMirrors, 'spec.imageTagMirrors'),
+  },
+  ConfigMap: {
+    apiVersion: CORE_V1,
+    namespaced: true,
+    fileName: () => SIGNATURE_CONFIGMAP_YAML_FILE,
+    jsonFileName: () => SIGNATURE_CONFIGMAP_JSON_FILE,
+    issues: signatureConfigMapIssues,
+  },
+  UpdateService: {
+    apiVersion: UPDATE_SERVICE_V1,
+    namespaced: true,
+    fileName: () => UPDATE_SERVICE_FILE,
+    issues: updateServiceIssues,
   },
 };
 

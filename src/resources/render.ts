@@ -18,6 +18,7 @@ export interface ClusterResourceFile {
 
 const MAX_REPORTED_ISSUES = 12;
 const FILE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*\.yaml$/;
+const JSON_FILE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*\.json$/;
 
 /**
  * One YAML document, without the `---` marker. Written as YAML 1.1 so that strings a 1.1 parser
@@ -26,6 +27,18 @@ const FILE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*\.yaml$/;
  */
 export function toYamlDocument(resource: ClusterResource): string {
   return stringify(resource, { version: '1.1', sortMapEntries: true, lineWidth: 0 });
+}
+
+function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (typeof value !== 'object' || value === null) return value;
+  const obj = value as Record<string, unknown>;
+  return Object.fromEntries(Object.keys(obj).sort(compareText).map((key) => [key, sortKeys(obj[key])]));
+}
+
+/** One object as pretty JSON with sorted keys and a final newline (`oc apply -f` reads it too). */
+export function toJsonDocument(resource: ClusterResource): string {
+  return `${JSON.stringify(sortKeys(resource), null, 2)}\n`;
 }
 
 /** Throws CLUSTER_RESOURCE_INVALID naming the problems (up to a dozen). */
@@ -63,8 +76,22 @@ export function renderClusterResourceFiles(resources: readonly ClusterResource[]
     list.push(resource);
     byFile.set(name, list);
   }
-  return [...byFile.keys()].sort(compareText).map((name) => {
+  const yamlFiles = [...byFile.keys()].map((name) => {
     const list = (byFile.get(name) ?? []).slice().sort((a, b) => compareText(a.kind, b.kind) || compareText(a.metadata.name, b.metadata.name));
     return { name, resources: list, content: list.map((resource) => `---\n${toYamlDocument(resource)}`).join('') };
   });
+  // Kinds that oc-mirror also writes as JSON get a second file, one object each.
+  const jsonFiles: ClusterResourceFile[] = [];
+  for (const resource of resources) {
+    const name = resourceKindSpec(resource)?.jsonFileName?.(resource);
+    if (name === undefined) continue;
+    if (!JSON_FILE_NAME.test(name) || byFile.has(name) || jsonFiles.some((f) => f.name === name)) {
+      throw new AirlockError('CLUSTER_RESOURCE_INVALID', `${resource.kind}/${resource.metadata.name} maps to a JSON file ${JSON.stringify(name)} that is unusable or already taken`, {
+        context: { file: name },
+        hint: 'this is a bug in Airlock',
+      });
+    }
+    jsonFiles.push({ name, resources: [resource], content: toJsonDocument(resource) });
+  }
+  return [...yamlFiles, ...jsonFiles].sort((a, b) => compareText(a.name, b.name));
 }

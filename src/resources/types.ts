@@ -39,7 +39,36 @@ export interface ImageTagMirrorSet {
   readonly spec: { readonly imageTagMirrors: readonly ImageMirrors[] };
 }
 
-export type ClusterResource = ImageDigestMirrorSet | ImageTagMirrorSet;
+export const CORE_V1 = 'v1';
+export const UPDATE_SERVICE_V1 = 'updateservice.operator.openshift.io/v1';
+
+/**
+ * A ConfigMap carrying binary data only: the release signature ConfigMap the cluster-version
+ * operator reads (label release.openshift.io/verification-signatures, keys sha256-<hex>-<n>).
+ */
+export interface ConfigMap {
+  readonly apiVersion: typeof CORE_V1;
+  readonly kind: 'ConfigMap';
+  readonly metadata: ObjectMeta;
+  /** Base64 values, as the API carries binaryData. */
+  readonly binaryData: Readonly<Record<string, string>>;
+}
+
+/** The OpenShift Update Service application (updateservice.operator.openshift.io/v1). */
+export interface UpdateService {
+  readonly apiVersion: typeof UPDATE_SERVICE_V1;
+  readonly kind: 'UpdateService';
+  readonly metadata: ObjectMeta;
+  readonly spec: {
+    /** The graph-data image in the target registry. */
+    readonly graphDataImage: string;
+    /** The repository the release payloads are tagged in, e.g. registry.enclave:5000/openshift/release-images. */
+    readonly releases: string;
+    readonly replicas: number;
+  };
+}
+
+export type ClusterResource = ImageDigestMirrorSet | ImageTagMirrorSet | ConfigMap | UpdateService;
 
 export type ClusterResourceKind = ClusterResource['kind'];
 

@@ -81,6 +81,7 @@ export function loadCrd(file: string, apiVersion: string): CrdValidator {
   const ajv = new Ajv({ strict: false, allErrors: true });
   ajv.addFormat('date-time', (value: string) => Number.isFinite(Date.parse(value)));
   ajv.addFormat('int', true);
+  ajv.addFormat('int32', { type: 'number', validate: (n: number) => Number.isInteger(n) && n >= -(2 ** 31) && n < 2 ** 31 });
   ajv.addKeyword({
     keyword: 'x-kubernetes-list-type',
     schemaType: 'string',

@@ -285,7 +285,7 @@ describe('generateClusterResources', () => {
 
   it('passes --max-nested-paths through to the mirror sets', () => {
     const resources = generateClusterResources({ images: [mirrored('quay.io/org/app:1', 'generic')], meta: META, maxNestedPaths: 5 });
-    assert.deepEqual(resources.map((r) => ('imageTagMirrors' in r.spec ? r.spec.imageTagMirrors : [])), [[rule('quay.io/org/app', `${TARGET}/org/app`)]]);
+    assert.deepEqual(resources.map((r) => (r.kind === 'ImageTagMirrorSet' ? r.spec.imageTagMirrors : [])), [[rule('quay.io/org/app', `${TARGET}/org/app`)]]);
   });
 
   it('composes the generators it is given, in order', () => {
