@@ -441,7 +441,7 @@ describe('import refuses hostile transfer sets', () => {
         const missing = Buffer.from('a layer nobody shipped');
         await addManifestLayer(forged, 'hostile/oci:1.0', { mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest: digestOf(missing), size: missing.byteLength });
       },
-      expected: () => ({ error: 'IMPORT_BASE_MISSING', message: new RegExp(`lacks 1 blob\\(s\\) .*\\(e\\.g\\. ${digestOf(Buffer.from('a layer nobody shipped'))}\\); nothing was pushed`) }),
+      expected: () => ({ error: 'IMPORT_BASE_MISSING', message: new RegExp(`does not carry 1 blob\\(s\\) its images need \\(e\\.g\\. ${digestOf(Buffer.from('a layer nobody shipped'))}\\) and .* does not have them; nothing was pushed`) }),
     },
     {
       name: "a working-dir/cluster-resources symlink pointing outside the set (valid set otherwise)",
