@@ -57,15 +57,20 @@ export class BlobCache {
     for (const name of await readdir(this.tmpDir)) await rm(join(this.tmpDir, name), { force: true });
   }
 
-  /** Stores content under its digest, verifying digest and size while it streams to disk. */
-  async put(digest: string, size: number, source: Readable | Buffer, signal?: AbortSignal): Promise<void> {
+  /**
+   * Stores content under its digest, verifying digest and size while it streams to disk.
+   * `sourceVerifies`: the source itself fails before its end when its bytes are wrong (as
+   * RegistryClient.openBlob does), so hashing again here would only cost time.
+   */
+  async put(digest: string, size: number, source: Readable | Buffer, signal?: AbortSignal, options: { sourceVerifies?: boolean } = {}): Promise<void> {
     await this.init();
     const final = this.path(digest);
     const tmp = join(this.tmpDir, `${digestHex(digest).slice(0, 16)}.${process.pid}.${randomBytes(4).toString('hex')}`);
     const input = Buffer.isBuffer(source) ? Readable.from([source]) : source;
     try {
       const out = createWriteStream(tmp, { flags: 'wx', highWaterMark: 1 << 20 });
-      await pipeline(input, new VerifyStream({ digest, size, context: { blob: digest } }), out, ...(signal ? [{ signal }] : []));
+      if (options.sourceVerifies) await pipeline(input, out, ...(signal ? [{ signal }] : []));
+      else await pipeline(input, new VerifyStream({ digest, size, context: { blob: digest } }), out, ...(signal ? [{ signal }] : []));
       const fh = await open(tmp, 'r');
       try {
         await fh.sync();

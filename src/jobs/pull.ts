@@ -41,7 +41,7 @@ export async function pullToCache(
           return;
         }
         const stream = image.from.client.openBlob(image.from.repository, digest, { size, image: image.source, ...(signal ? { signal } : {}) });
-        await cache.put(digest, size, countBytes(stream, (bytes) => onEvent?.({ type: 'pull-bytes', bytes })), signal);
+        await cache.put(digest, size, countBytes(stream, (bytes) => onEvent?.({ type: 'pull-bytes', bytes })), signal, { sourceVerifies: true });
       })();
       inflight.set(digest, p);
     }

@@ -83,4 +83,19 @@ describe('an export killed mid-way', () => {
     const manifest = await readTransferManifest(drive);
     assert.deepEqual(manifest.images.map((i) => i.status), ['ok', 'ok', 'failed']);
   });
+
+  it('never caches a blob that arrives corrupted, and fails only that image', async () => {
+    proxy.clearFaults();
+    const victim = images[1]?.blobs.reduce((m, b) => (b.size > m.size ? b : m));
+    assert.ok(victim);
+    proxy.flipByteInBlob(victim.digest, 1000, 10);
+    const refs = images.map((i) => `${proxy.host}/${i.repo}:${i.tag}`);
+    const config = await writeConfig(join(work, 'flip'), 'isc.yaml', iscLines(refs));
+    const cache = join(work, 'flip', 'cache');
+    const r = await airlock(['mirror', '-c', config, `file://${join(work, 'flip', 'drive')}`, '--cache-dir', cache, '--data-dir', join(work, 'flip', 'data'), '--src-tls-verify=false', '--retry-delay', '10ms']);
+    proxy.clearFaults();
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, new RegExp(`${images[1]?.repo}:1: content of ${victim.digest} .* does not match its digest`));
+    assert.ok(!(await listCache(cache)).includes(victim.digest));
+  });
 });
