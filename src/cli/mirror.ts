@@ -56,6 +56,11 @@ function printExportSummary(report: ExportReport): void {
     if (report.baseSets.length > 0) lines.push(`  incremental: builds on set(s) ${report.baseSets.join(', ')}, which the enclave must have imported`);
     lines.push(`  check it anywhere with: (cd ${report.workspace} && sha256sum -c SHA256SUMS)`);
   }
+  if (report.releases) {
+    lines.push(`releases (${report.releases.releases.length}):`);
+    for (const line of report.releases.summary) lines.push(`  ${line}`);
+    if (report.releases.graphImage) lines.push(`  graph-data image ${report.releases.graphImage}`);
+  }
   for (const w of report.warnings) lines.push(`warning: ${w}`);
   const failed = report.images.filter((i) => i.status === 'failed');
   if (failed.length > 0) {
@@ -157,6 +162,8 @@ async function toRegistry(target: string, flags: MirrorFlags): Promise<void> {
   if (mode !== 'json') {
     printImages(report.images, flags.dryRun ? 'would be mirrored' : `mirrored into ${report.registry}`, [
       ...(flags.dryRun ? [] : [`  ${formatBytes(report.bytesCopied)} copied`]),
+      ...(report.releases ? [`releases (${report.releases.releases.length}):`, ...report.releases.summary.map((l) => `  ${l}`)] : []),
+      ...(report.warnings ?? []).map((w) => `warning: ${w}`),
       ...(report.clusterResources.length > 0 ? ['cluster resources:', ...report.clusterResources.map((f) => `  ${f}`)] : []),
     ]);
   }

@@ -24,6 +24,8 @@ import { pullToCache } from './pull';
 import type { EventSink } from './events';
 import { writeSet, type SetImage } from './write-set';
 import type { MediaFileSystem } from '../media';
+import { releaseFailure, type ReleaseCollection } from '../releases';
+import { collectPlatformReleases, prepareGraphImage, releasesReport, type ReleasesReport } from './releases';
 
 export interface ExportOptions {
   readonly configFile: string;
@@ -53,6 +55,13 @@ export interface ExportOptions {
   readonly signal?: AbortSignal;
   readonly onEvent?: EventSink;
   readonly now?: () => Date;
+  /**
+   * Where the release services are named (mirror.platform): UPDATE_URL_OVERRIDE, OCP_SIGNATURE_URL,
+   * OCP_SIGNATURE_VERIFICATION_PK, AIRLOCK_GRAPH_DATA_URL. Default process.env.
+   */
+  readonly env?: NodeJS.ProcessEnv;
+  /** The graph-data tarball for `graph: true`; overrides AIRLOCK_GRAPH_DATA_URL. */
+  readonly graphDataUrl?: string;
 }
 
 export interface ExportedImageReport {
@@ -84,6 +93,8 @@ export interface ExportReport {
   readonly mappingFile?: string;
   readonly missingFile?: string;
   readonly missingImages?: number;
+  /** mirror.platform: the releases chosen and why, and the graph-data image. */
+  readonly releases?: ReleasesReport;
 }
 
 function timestamp(d: Date): string {
@@ -98,7 +109,7 @@ export function refuseUnsupported(config: ImageSetConfig): void {
     `${config.file}: mirror.${sections.join(', mirror.')} ${sections.length > 1 ? 'are' : 'is'} not supported by this version of Airlock yet`,
     {
       context: { file: config.file },
-      hint: 'release channels, operator catalogs and helm charts are coming; for now carry them as mirror.additionalImages, or remove those sections',
+      hint: 'operator catalogs and helm charts are coming; for now carry them as mirror.additionalImages, or remove those sections',
     },
   );
 }
@@ -117,9 +128,11 @@ export async function runExport(options: ExportOptions): Promise<ExportReport> {
   refuseUnsupported(config);
 
   const { wanted: collected, blocked } = collectAdditionalImages(config);
-  const wanted: WantedImage[] = checkDestinations(collected);
+  const platform = config.mirror.platform;
+  // Checked before anything is fetched: an additional image clashing with another is a config error.
+  checkDestinations(collected);
   for (const b of blocked) emit({ type: 'image', source: b.source, status: 'blocked', message: `blocked by "${b.by}"` });
-  if (wanted.length === 0) {
+  if (collected.length === 0 && !platform) {
     throw new AirlockError('NOTHING_TO_MIRROR', `${config.file}: after blockedImages there is nothing to mirror`, {
       context: { file: config.file },
       hint: 'add images to mirror.additionalImages or loosen mirror.blockedImages',
@@ -141,8 +154,30 @@ export async function runExport(options: ExportOptions): Promise<ExportReport> {
       return { client: pool.get(reference.registry, s.insecure), reference };
     });
 
-  const history = options.dryRun ? undefined : openHistory(historyFile(options.dataDir));
+  let history: ReturnType<typeof openHistory> | undefined;
   try {
+    // 0. Releases (mirror.platform): graphs, selection, signatures, payloads. Critical: any failure stops here.
+    const env = options.env ?? process.env;
+    let rel: ReleaseCollection | undefined;
+    if (platform) {
+      rel = await collectPlatformReleases(platform, sources, {
+        env,
+        emit,
+        ...(options.caFiles ? { caFiles: options.caFiles } : {}),
+        ...(options.srcTlsVerify === undefined ? {} : { tlsVerify: options.srcTlsVerify }),
+        ...(options.retry ? { retry: options.retry } : {}),
+        ...(signal ? { signal } : {}),
+      });
+    }
+    const wanted: WantedImage[] = checkDestinations([...collected, ...(rel?.images ?? [])]);
+    if (wanted.length === 0) {
+      throw new AirlockError('NOTHING_TO_MIRROR', `${config.file}: after blockedImages there is nothing to mirror`, {
+        context: { file: config.file },
+        hint: 'add images to mirror.additionalImages or loosen mirror.blockedImages',
+      });
+    }
+    history = options.dryRun ? undefined : openHistory(historyFile(options.dataDir));
+
     // 1. Resolve every image to its digest and content.
     emit({ type: 'phase', phase: 'resolve', total: wanted.length });
     let resolvedCount = 0;
@@ -154,13 +189,18 @@ export async function runExport(options: ExportOptions): Promise<ExportReport> {
     });
     const resolved = results.filter(isResolved);
     const failed: FailedImage[] = results.filter((r): r is FailedImage => !isResolved(r));
+    // A release is carried whole or not at all: a release image that does not resolve stops the export.
+    const unresolvedRelease = releaseFailure(failed);
+    if (unresolvedRelease) throw unresolvedRelease;
 
     // 2. What earlier sets of this workspace already carried.
     const shipped = options.full || !history ? new Set<string>() : history.blobsShippedTo(workspace, options.since ? { since: options.since } : {});
     const cache = new BlobCache(options.cacheDir);
 
     if (options.dryRun) {
-      return await dryRun(config, workspace, resolved, failed, blocked.length, shipped, cache);
+      if (platform?.graph) emit({ type: 'log', level: 'info', message: 'graph: true: the graph-data image is built when the set is written, not in a dry run' });
+      const report = await dryRun(config, workspace, resolved, failed, blocked.length, shipped, cache);
+      return rel ? { ...report, warnings: [...rel.warnings, ...report.warnings], releases: releasesReport(rel) } : report;
     }
 
     // 3. Pull into the cache.
@@ -184,8 +224,27 @@ export async function runExport(options: ExportOptions): Promise<ExportReport> {
       },
     });
     emit({ type: 'progress', phase: 'pull', done: total, total });
+    const unpulledRelease = releaseFailure(pull.failed);
+    if (unpulledRelease) throw unpulledRelease;
     failed.push(...pull.failed);
-    const ok = pull.pulled;
+    // graph: true: the graph-data image, built into the cache (its base is pulled, not shipped on its own).
+    const graphImage =
+      platform?.graph
+        ? await prepareGraphImage({
+            sources,
+            cache,
+            created: now(),
+            env,
+            emit,
+            parallelLayers: options.parallelLayers ?? 5,
+            ...(options.graphDataUrl ? { graphDataUrl: options.graphDataUrl } : {}),
+            ...(options.caFiles ? { caFiles: options.caFiles } : {}),
+            ...(options.srcTlsVerify === undefined ? {} : { tlsVerify: options.srcTlsVerify }),
+            ...(options.retry ? { retry: options.retry } : {}),
+            ...(signal ? { signal } : {}),
+          })
+        : undefined;
+    const ok = graphImage ? [...pull.pulled, graphImage] : pull.pulled;
     if (ok.length === 0) {
       const errorLog = await writeErrorLog(workspace, now(), failed);
       throw new AirlockError('EXPORT_FAILED', `no image of ${config.file} could be mirrored; nothing was written (see ${errorLog})`, {
@@ -216,6 +275,7 @@ export async function runExport(options: ExportOptions): Promise<ExportReport> {
       archiveSizeBytes: options.archiveSizeBytes ?? config.archiveSizeGiB * 1024 ** 3,
       strictArchive: options.strictArchive ?? false,
       emit,
+      ...(rel && rel.signatureRecords.length > 0 ? { releaseSignatures: rel.signatureRecords } : {}),
       ...(options.mediaFs ? { mediaFs: options.mediaFs } : {}),
       ...(signal ? { signal } : {}),
     });
@@ -264,8 +324,9 @@ export async function runExport(options: ExportOptions): Promise<ExportReport> {
       },
       baseSets: baseDeps?.setIds ?? [],
       failed: failed.length,
-      warnings: written.warnings,
+      warnings: [...(rel?.warnings ?? []), ...written.warnings],
       ...(errorLog ? { errorLog } : {}),
+      ...(rel ? { releases: releasesReport(rel, graphImage) } : {}),
     };
   } finally {
     history?.close();

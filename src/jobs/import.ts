@@ -21,6 +21,8 @@ import { AIRLOCK_VERSION } from '../version';
 import type { EventSink } from './events';
 import { currentOperator, runVerify, type VerifyJobReport } from './verify';
 import { destinationFor, parseTarget, type Target } from './target';
+import { GRAPH_IMAGE_DESTINATION } from '../releases/graph-image';
+import { releaseResourceInputs } from './releases';
 
 export interface ImportOptions {
   /** The transfer set directory (`--from file://<dir>`). */
@@ -209,6 +211,9 @@ export async function runImport(options: ImportOptions): Promise<ImportReport> {
       const config = await loadConfigFile(options.configFile);
       const { wanted } = collectAdditionalImages(config);
       selected = [];
+      // The releases were chosen on the connected side (the graph is not reachable here): with a
+      // platform section every release image the set carries is imported, the graph image included.
+      if (config.mirror.platform) selected.push(...available.filter((i) => i.origin === 'release'));
       for (const w of wanted) {
         const source = formatReference(w.source);
         const found = available.find((i) => i.source === source || i.name === w.destination);
@@ -336,10 +341,21 @@ export async function runImport(options: ImportOptions): Promise<ImportReport> {
 
     // 5. Cluster resources for what arrived, byte-identical for the same set.
     const ok = plans.filter((p, i) => results[i]?.status === 'pushed');
+    // The graph-data image has no upstream to mirror: it gets the UpdateService, not a mirror rule.
+    const graph = ok.find((p) => p.image.name === GRAPH_IMAGE_DESTINATION && p.image.origin === 'release');
+    const release = releaseResourceInputs(
+      ok.map((p) => ({ name: p.image.name, ...(p.image.origin ? { origin: p.image.origin } : {}), digest: p.image.digest, reference: p.reference })),
+      manifest.releaseSignatures ?? [],
+      target,
+      maxNestedPaths,
+      GRAPH_IMAGE_DESTINATION,
+    );
     const resources = generateClusterResources({
-      images: ok.map((p) => ({ source: p.image.source, destination: p.reference, category: categoryOf(p.image.origin), byDigest: p.image.byDigest ?? p.image.source.includes('@') })),
+      images: ok.filter((p) => p !== graph).map((p) => ({ source: p.image.source, destination: p.reference, category: categoryOf(p.image.origin), byDigest: p.image.byDigest ?? p.image.source.includes('@') })),
       meta: { createdAt: manifest.createdAt, version: AIRLOCK_VERSION },
       maxNestedPaths,
+      releaseSignatures: release.releaseSignatures,
+      ...(release.updateService ? { updateService: release.updateService } : {}),
     });
     const files = await writeClusterResources(wd.clusterResources, resources);
 

@@ -5,7 +5,7 @@ import { AirlockError, describeError } from '../errors';
 import { loadConfigFile } from '../config';
 import { collectAdditionalImages } from '../collect/additional';
 import { checkDestinations } from '../plan/destination';
-import { isResolved, resolveImage, type PullSources } from '../plan/resolve';
+import { isResolved, resolveImage, type FailedImage, type PullSources } from '../plan/resolve';
 import { parseReference } from '../reference';
 import { ClientPool } from '../registry/pool';
 import { copyImage } from '../registry/copy';
@@ -23,6 +23,10 @@ import { categoryOf } from './import';
 import { destinationFor, parseTarget } from './target';
 import { currentOperator } from './verify';
 import { refuseUnsupported } from './export';
+import { releaseFailure, type ReleaseCollection } from '../releases';
+import type { WantedImage } from '../collect/additional';
+import { collectPlatformReleases, releaseResourceInputs, releasesReport, type ReleasesReport } from './releases';
+import { GRAPH_IMAGE_DESTINATION } from '../releases/graph-image';
 
 export interface MirrorToMirrorOptions {
   readonly configFile: string;
@@ -45,6 +49,8 @@ export interface MirrorToMirrorOptions {
   readonly signal?: AbortSignal;
   readonly onEvent?: EventSink;
   readonly now?: () => Date;
+  /** Where UPDATE_URL_OVERRIDE, OCP_SIGNATURE_URL and OCP_SIGNATURE_VERIFICATION_PK are read; default process.env. */
+  readonly env?: NodeJS.ProcessEnv;
 }
 
 export interface MirrorToMirrorReport {
@@ -52,6 +58,9 @@ export interface MirrorToMirrorReport {
   readonly images: readonly ImportedImage[];
   readonly bytesCopied: number;
   readonly clusterResources: readonly string[];
+  /** mirror.platform: the releases chosen and why. */
+  readonly releases?: ReleasesReport;
+  readonly warnings?: readonly string[];
 }
 
 /**
@@ -70,7 +79,8 @@ export async function runMirrorToMirror(options: MirrorToMirrorOptions): Promise
   const config = await loadConfigFile(options.configFile);
   refuseUnsupported(config);
   const { wanted: collected } = collectAdditionalImages(config);
-  const wanted = checkDestinations(collected);
+  checkDestinations(collected);
+  const platform = config.mirror.platform;
   const credentials = options.credentials ?? new AuthFileStore(options.authFile ? [options.authFile] : defaultAuthFiles(), options.authFile !== undefined);
   const sourcesPool = new ClientPool({ tlsVerify: options.srcTlsVerify ?? true, credentials, tlsFlag: '--src-tls-verify', ...(options.retry ? { retry: options.retry } : {}), ...(options.caFiles ? { caFiles: options.caFiles } : {}) });
   const targetPool = new ClientPool({ tlsVerify: options.destTlsVerify ?? true, credentials, tlsFlag: '--dest-tls-verify', ...(options.retry ? { retry: options.retry } : {}), ...(options.caFiles ? { caFiles: options.caFiles } : {}) });
@@ -82,6 +92,26 @@ export async function runMirrorToMirror(options: MirrorToMirrorOptions): Promise
     });
   const destination = targetPool.get(target.registry);
   try {
+    // Releases first: graphs, selection, verified signatures, payloads. Any failure stops before a copy.
+    let rel: ReleaseCollection | undefined;
+    const warnings: string[] = [];
+    if (platform) {
+      rel = await collectPlatformReleases(platform, sources, {
+        emit,
+        ...(options.env ? { env: options.env } : {}),
+        ...(options.caFiles ? { caFiles: options.caFiles } : {}),
+        ...(options.srcTlsVerify === undefined ? {} : { tlsVerify: options.srcTlsVerify }),
+        ...(options.retry ? { retry: options.retry } : {}),
+        ...(signal ? { signal } : {}),
+      });
+      warnings.push(...rel.warnings);
+      if (platform.graph) {
+        const message = 'graph: true is not carried by mirror-to-mirror yet: no graph-data image is pushed and no UpdateService is written; use an export and an import for it';
+        emit({ type: 'warning', message });
+        warnings.push(message);
+      }
+    }
+    const wanted: WantedImage[] = checkDestinations([...collected, ...(rel?.images ?? [])]);
     emit({ type: 'phase', phase: 'resolve', total: wanted.length });
     let resolvedCount = 0;
     const resolved = await mapLimit(wanted, options.parallelImages ?? 4, async (w) => {
@@ -89,6 +119,9 @@ export async function runMirrorToMirror(options: MirrorToMirrorOptions): Promise
       emit({ type: 'progress', phase: 'resolve', done: ++resolvedCount, total: wanted.length, item: r.source });
       return r;
     });
+    // A release is mirrored whole or not at all: one of its images that does not resolve stops the job.
+    const unresolvedRelease = releaseFailure(resolved.filter((r): r is FailedImage => !isResolved(r)));
+    if (unresolvedRelease) throw unresolvedRelease;
     const total = resolved.filter(isResolved).reduce((n, r) => n + r.blobs.reduce((m, b) => m + b.size, 0), 0);
     emit({ type: 'phase', phase: 'push', total });
     let done = 0;
@@ -127,10 +160,19 @@ export async function runMirrorToMirror(options: MirrorToMirrorOptions): Promise
       }
     });
     const ok = resolved.filter((r, i) => isResolved(r) && images[i]?.status === 'pushed');
+    // The signatures were verified by collectPlatformReleases; those of payloads that arrived are written.
+    const release = releaseResourceInputs(
+      ok.filter(isResolved).map((r) => ({ name: r.destination, origin: r.wanted.origin, digest: r.digest, reference: destinationFor(target, r.destination, maxNestedPaths).reference })),
+      rel?.signatureRecords ?? [],
+      target,
+      maxNestedPaths,
+      GRAPH_IMAGE_DESTINATION,
+    );
     const resources = generateClusterResources({
       images: ok.map((r) => ({ source: r.source, destination: destinationFor(target, r.destination, maxNestedPaths).reference, category: categoryOf(r.wanted.origin), byDigest: r.wanted.source.digest !== undefined })),
       meta: { createdAt: startedAt.toISOString().replace(/\.\d{3}Z$/, 'Z'), version: AIRLOCK_VERSION },
       maxNestedPaths,
+      releaseSignatures: release.releaseSignatures,
     });
     const wd = workingDir(resolve(options.workspace));
     const files = options.dryRun ? [] : await writeClusterResources(wd.clusterResources, resources);
@@ -152,7 +194,7 @@ export async function runMirrorToMirror(options: MirrorToMirrorOptions): Promise
         history.close();
       }
     }
-    return { registry: options.target, images, bytesCopied, clusterResources: files };
+    return { registry: options.target, images, bytesCopied, clusterResources: files, ...(rel ? { releases: releasesReport(rel), warnings } : {}) };
   } finally {
     await Promise.all([sourcesPool.close(), targetPool.close()]);
   }

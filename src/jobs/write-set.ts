@@ -4,6 +4,7 @@ import { AirlockError } from '../errors';
 import type { FailedImage, ResolvedImage } from '../plan/resolve';
 import { isManifestMediaType } from '../registry/media-types';
 import { writeTransferSet, type MediaFileSystem, type PlanWarning, type Signer, type TransferImage, type WriteBlob } from '../media';
+import type { ReleaseSignatureRecord } from '../releases/signature-records';
 import { AIRLOCK_VERSION } from '../version';
 import type { EventSink } from './events';
 
@@ -25,6 +26,8 @@ export interface WriteSetOptions {
   readonly emit: EventSink;
   readonly mediaFs?: MediaFileSystem;
   readonly signal?: AbortSignal;
+  /** Verified release signatures, carried in transfer.json for the signature ConfigMap on import. */
+  readonly releaseSignatures?: readonly ReleaseSignatureRecord[];
 }
 
 export interface WrittenSet {
@@ -76,6 +79,7 @@ export async function writeSet(options: WriteSetOptions): Promise<WrittenSet> {
     blobs,
     archiveSize: options.archiveSizeBytes,
     strictArchive: options.strictArchive,
+    ...(options.releaseSignatures && options.releaseSignatures.length > 0 ? { releaseSignatures: options.releaseSignatures } : {}),
     source: { open: (digest) => options.cache.open(digest) },
     signer: options.signer,
     ...(options.mediaFs ? { fs: options.mediaFs } : {}),

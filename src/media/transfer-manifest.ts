@@ -1,6 +1,7 @@
 import { AirlockError } from '../errors';
 import { isSha256Digest } from '../digest';
 import { isManifestMediaType, type ManifestMediaType } from '../registry/media-types';
+import { parseSignatureRecords, type ReleaseSignatureRecord } from '../releases/signature-records';
 import { partName, PART_NAME_PATTERN, TRANSFER_MANIFEST_FILE } from './layout';
 import { isValidRefName } from './ref-name';
 import { TAR_BLOCK, TAR_TRAILER, tarPadding } from './tar';
@@ -95,6 +96,12 @@ export interface TransferManifest {
   readonly missing: readonly MissingImage[];
   readonly parts: readonly TransferPart[];
   readonly blobs: readonly TransferBlob[];
+  /**
+   * The verified signatures of the release payloads the set carries (mirror.platform), for the
+   * signature ConfigMap written on import. Covered by the station signature. Absent in sets
+   * without releases (and in sets of older versions).
+   */
+  readonly releaseSignatures?: readonly ReleaseSignatureRecord[];
 }
 
 export const SET_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
@@ -228,7 +235,14 @@ function checkStructure(json: unknown, issues: Issues): json is TransferManifest
     issues.add('schemaVersion', `is ${describe(json.schemaVersion)}; this Airlock reads schema version ${TRANSFER_SCHEMA_VERSION} only`);
     return false;
   }
-  onlyKeys(json, '(top level)', ['schemaVersion', 'setId', 'createdAt', 'tool', 'stationKeyFingerprint', 'baseSets', 'config', 'images', 'missing', 'parts', 'blobs'], issues);
+  onlyKeys(json, '(top level)', ['schemaVersion', 'setId', 'createdAt', 'tool', 'stationKeyFingerprint', 'baseSets', 'config', 'images', 'missing', 'parts', 'blobs', 'releaseSignatures'], issues);
+  if (json.releaseSignatures !== undefined) {
+    try {
+      parseSignatureRecords(json.releaseSignatures, 'transfer.json');
+    } catch (err) {
+      issues.add('.releaseSignatures', `is not valid: ${(err as Error).message.replace(/^transfer\.json: /, '')}`);
+    }
+  }
   text(json, 'setId', '', issues, { pattern: SET_ID_PATTERN });
   const createdAt = text(json, 'createdAt', '', issues, { pattern: CREATED_AT_PATTERN });
   if (createdAt !== undefined && !Number.isFinite(Date.parse(createdAt))) issues.add('.createdAt', `is not a valid date: ${describe(createdAt)}`);

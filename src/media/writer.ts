@@ -8,6 +8,7 @@ import { isSha256Digest, sha256Digest, VerifyStream } from '../digest';
 import { isManifestMediaType } from '../registry/media-types';
 import { parseManifest } from '../registry/manifest';
 import { mapLimit } from '../util/limit';
+import type { ReleaseSignatureRecord } from '../releases/signature-records';
 import {
   indexJsonBytes,
   ociLayoutBytes,
@@ -82,6 +83,8 @@ export interface TransferSetInput {
   readonly archiveSize: number;
   /** Fail (before writing anything) rather than put an oversized blob in a part of its own. */
   readonly strictArchive?: boolean;
+  /** Verified release signatures, carried in transfer.json (left out when empty or absent). */
+  readonly releaseSignatures?: readonly ReleaseSignatureRecord[];
 }
 
 export interface TransferSetPlan {
@@ -574,6 +577,7 @@ export async function writeTransferSet(options: WriteTransferSetOptions): Promis
     missing: options.images.filter((i) => i.status === 'failed').map((i) => ({ source: i.source, name: i.name, error: i.status === 'failed' ? i.error : '' })),
     parts,
     blobs: blobEntries,
+    ...(options.releaseSignatures && options.releaseSignatures.length > 0 ? { releaseSignatures: options.releaseSignatures.map((r) => ({ version: r.version, arch: r.arch, digest: r.digest, signatures: r.signatures.map((x) => ({ index: x.index, data: x.data })) })) } : {}),
   });
   const placeholder = buildManifest(plan.parts.parts.map((p) => ({ name: p.name, size: p.size, sha256: '0'.repeat(64) })));
   const metadataSizes = [serializeTransferManifest(placeholder).byteLength, 64, (64 + 2 + 18) * (plan.parts.parts.length + 2)];

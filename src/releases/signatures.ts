@@ -3,6 +3,9 @@ import * as openpgp from 'openpgp';
 import type { Architecture } from '../config/types';
 import { AirlockError, describeError } from '../errors';
 import { describeUrl, HttpSource, type HttpOptions } from './http';
+import { MAX_SIGNATURE_BYTES, MAX_SIGNATURES_PER_RELEASE, type ReleaseSignatureRecord } from './signature-records';
+
+export { MAX_SIGNATURE_BYTES, MAX_SIGNATURES_PER_RELEASE, parseSignatureRecords, type ReleaseSignatureRecord } from './signature-records';
 
 /**
  * Release signatures: the store Red Hat publishes them in
@@ -19,10 +22,6 @@ import { describeUrl, HttpSource, type HttpOptions } from './http';
 export const DEFAULT_SIGNATURE_STORE_URL = 'https://mirror.openshift.com/pub/openshift-v4/signatures/openshift/release/';
 export const SIGNATURE_URL_ENV = 'OCP_SIGNATURE_URL';
 export const SIGNATURE_KEY_ENV = 'OCP_SIGNATURE_VERIFICATION_PK';
-/** Signatures are tried as signature-1, signature-2, ... until the store has no more, at most this many. */
-export const MAX_SIGNATURES_PER_RELEASE = 16;
-/** A signature is under a kilobyte; a store answering more is not a signature store. */
-export const MAX_SIGNATURE_BYTES = 64 * 1024;
 export const ATOMIC_SIGNATURE_TYPE = 'atomic container signature';
 
 /** The release a signature is for, as errors name it. */
@@ -314,17 +313,6 @@ export function signatureConfigMapKey(digest: string, index: number): string {
   return `${digest.replace(/^sha256:/, 'sha256-')}-${index}`;
 }
 
-/**
- * How verified signatures travel in a transfer set (e.g. a `releaseSignatures` list in
- * transfer.json, which the station signature covers) and are read back, strictly, on import.
- */
-export interface ReleaseSignatureRecord {
-  readonly version: string;
-  readonly arch: Architecture;
-  readonly digest: string;
-  readonly signatures: ReadonlyArray<{ readonly index: number; readonly data: string }>;
-}
-
 export function toSignatureRecord(verified: VerifiedRelease): ReleaseSignatureRecord {
   return {
     version: verified.release.version,
@@ -332,32 +320,4 @@ export function toSignatureRecord(verified: VerifiedRelease): ReleaseSignatureRe
     digest: verified.release.digest,
     signatures: verified.signatures.map((s) => ({ index: s.index, data: s.bytes.toString('base64') })),
   };
-}
-
-const ARCHS: readonly string[] = ['amd64', 'arm64', 'ppc64le', 's390x', 'multi'];
-const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
-
-/** Validates records read from media; throws RELEASE_SIGNATURE_RECORD_INVALID naming the first problem. */
-export function parseSignatureRecords(value: unknown, where: string): ReleaseSignatureRecord[] {
-  const bad = (path: string, why: string): AirlockError =>
-    new AirlockError('RELEASE_SIGNATURE_RECORD_INVALID', `${where}: ${path} ${why}`, { context: { file: where }, hint: 'the transfer set was altered or written by an incompatible Airlock' });
-  if (!Array.isArray(value)) throw bad('releaseSignatures', 'is not a list');
-  return value.map((raw, i): ReleaseSignatureRecord => {
-    const path = `releaseSignatures[${i}]`;
-    if (!isObject(raw)) throw bad(path, 'is not an object');
-    for (const key of Object.keys(raw)) if (!['version', 'arch', 'digest', 'signatures'].includes(key)) throw bad(path, `has an unknown field "${key}"`);
-    if (typeof raw.version !== 'string' || raw.version === '' || raw.version.length > 128) throw bad(`${path}.version`, 'is not a version');
-    if (typeof raw.arch !== 'string' || !ARCHS.includes(raw.arch)) throw bad(`${path}.arch`, 'is not an architecture');
-    if (typeof raw.digest !== 'string' || !/^sha256:[a-f0-9]{64}$/.test(raw.digest)) throw bad(`${path}.digest`, 'is not a sha256 digest');
-    if (!Array.isArray(raw.signatures) || raw.signatures.length === 0) throw bad(`${path}.signatures`, 'is not a non-empty list');
-    const signatures = raw.signatures.map((s, j) => {
-      const p = `${path}.signatures[${j}]`;
-      if (!isObject(s) || Object.keys(s).some((k) => k !== 'index' && k !== 'data')) throw bad(p, 'is not {index, data}');
-      if (typeof s.index !== 'number' || !Number.isSafeInteger(s.index) || s.index < 1 || s.index > MAX_SIGNATURES_PER_RELEASE) throw bad(`${p}.index`, 'is not a signature number');
-      if (typeof s.data !== 'string' || s.data === '' || s.data.length > (MAX_SIGNATURE_BYTES * 4) / 3 + 4 || !BASE64.test(s.data)) throw bad(`${p}.data`, 'is not base64 signature data');
-      return { index: s.index, data: s.data };
-    });
-    if (new Set(signatures.map((s) => s.index)).size !== signatures.length) throw bad(`${path}.signatures`, 'repeats a signature number');
-    return { version: raw.version, arch: raw.arch as Architecture, digest: raw.digest, signatures };
-  });
 }

@@ -187,8 +187,8 @@ describe('parseConfig: a configuration using every parameter of table 5.3', () =
     }, TypeError);
   });
 
-  it('names every unsupported section', () => {
-    assert.deepEqual(unsupportedSections(config), ['platform', 'operators', 'helm']);
+  it('names every unsupported section (platform is supported for mirroring)', () => {
+    assert.deepEqual(unsupportedSections(config), ['operators', 'helm']);
   });
 });
 
@@ -210,7 +210,7 @@ describe('parseConfig: defaults and small files', () => {
     assert.equal(config.mirror.platform?.channels[0]?.type, 'ocp');
     assert.equal(config.mirror.platform?.graph, false);
     assert.equal(config.mirror.platform?.kubeVirtContainer, false);
-    assert.deepEqual(unsupportedSections(config), ['platform']);
+    assert.deepEqual(unsupportedSections(config), []);
   });
 
   it('reads the manual\'s first example (section 5.4.1)', () => {

@@ -113,6 +113,19 @@ describe('transfer.json validation', () => {
     assert.throws(() => parseTransferManifest(Buffer.from('null')), /not a JSON object/);
   });
 
+  it('carries release signatures when there are some, and validates them strictly', () => {
+    const record = { version: '4.19.0', arch: 'amd64', digest: d('e'), signatures: [{ index: 1, data: Buffer.from('sig').toString('base64') }] };
+    const withSignatures = { ...valid(), releaseSignatures: [record] } as TransferManifest;
+    assert.deepEqual(transferManifestIssues(withSignatures), []);
+    assert.deepEqual(parseTransferManifest(serializeTransferManifest(withSignatures)).releaseSignatures, [record]);
+    // Sets written before releases existed (no field) stay valid: checked by the first test.
+    for (const bad of [{}, [{ ...record, digest: 'sha256:x' }], [{ ...record, extra: 1 }], [{ ...record, signatures: [] }], [{ ...record, signatures: [{ index: 1, data: '%%' }] }]]) {
+      const issues = transferManifestIssues(mutate((m) => (m.releaseSignatures = bad)));
+      assert.equal(issues.length, 1, JSON.stringify(bad));
+      assert.match(issues[0] ?? '', /^\.releaseSignatures is not valid: releaseSignatures/);
+    }
+  });
+
   it('reports several problems at once', () => {
     const issues = transferManifestIssues(mutate((m) => ((m.setId = ''), (blobs(m)[0]!.size = -5))));
     assert.equal(issues.length, 2);
