@@ -1,3 +1,4 @@
+import { catalogResourcesFor, type MirroredCatalog } from './catalog-sources';
 import { mirrorSetsFor, type MirroredImage } from './mirror-sets';
 import { signatureConfigMap, updateService, type ReleaseSignatureInput, type UpdateServiceInput } from './release-resources';
 import type { ClusterResource, ResourceMeta } from './types';
@@ -17,6 +18,8 @@ export interface ClusterResourceInput {
   readonly releaseSignatures?: readonly ReleaseSignatureInput[];
   /** `graph: true`: the UpdateService for the imported graph-data image and release repository. */
   readonly updateService?: UpdateServiceInput;
+  /** Operator catalogs the import pushed: a CatalogSource and a ClusterCatalog each (cs-*.yaml, cc-*.yaml). */
+  readonly catalogs?: readonly MirroredCatalog[];
 }
 
 export interface ClusterResourceGenerator {
@@ -47,7 +50,14 @@ export const updateServiceGenerator: ClusterResourceGenerator = {
   },
 };
 
-export const CLUSTER_RESOURCE_GENERATORS: readonly ClusterResourceGenerator[] = [mirrorSetGenerator, signatureConfigMapGenerator, updateServiceGenerator];
+export const catalogSourceGenerator: ClusterResourceGenerator = {
+  name: 'catalog-sources',
+  generate(input) {
+    return catalogResourcesFor(input.catalogs ?? [], input.meta);
+  },
+};
+
+export const CLUSTER_RESOURCE_GENERATORS: readonly ClusterResourceGenerator[] = [mirrorSetGenerator, signatureConfigMapGenerator, updateServiceGenerator, catalogSourceGenerator];
 
 /** Runs every generator, in registry order. */
 export function generateClusterResources(

@@ -3,6 +3,7 @@ export * from './meta';
 export * from './order';
 export * from './nested-path';
 export * from './mirror-sets';
+export * from './catalog-sources';
 export * from './kinds';
 export * from './render';
 export * from './write';

@@ -1,7 +1,8 @@
+import { catalogResourceFileName, catalogSourceIssues, clusterCatalogIssues } from './catalog-sources';
 import { imageMirrorsIssues } from './mirror-sets';
 import { objectMetaIssues } from './meta';
 import { SIGNATURE_CONFIGMAP_JSON_FILE, SIGNATURE_CONFIGMAP_YAML_FILE, signatureConfigMapIssues, UPDATE_SERVICE_FILE, updateServiceIssues } from './release-resources';
-import { CONFIG_OPENSHIFT_V1, CORE_V1, UPDATE_SERVICE_V1, type ClusterResource, type ClusterResourceKind, type ResourceOfKind } from './types';
+import { CONFIG_OPENSHIFT_V1, CORE_V1, OLM_OPERATORFRAMEWORK_V1, OPERATORS_COREOS_V1ALPHA1, UPDATE_SERVICE_V1, type ClusterResource, type ClusterResourceKind, type ResourceOfKind } from './types';
 
 /**
  * What the writer needs to know about each kind of cluster resource. The mapped type makes the
@@ -50,6 +51,18 @@ export const RESOURCE_KINDS: { readonly [K in ClusterResourceKind]: ResourceKind
     namespaced: true,
     fileName: () => UPDATE_SERVICE_FILE,
     issues: updateServiceIssues,
+  },
+  CatalogSource: {
+    apiVersion: OPERATORS_COREOS_V1ALPHA1,
+    namespaced: true,
+    fileName: catalogResourceFileName,
+    issues: catalogSourceIssues,
+  },
+  ClusterCatalog: {
+    apiVersion: OLM_OPERATORFRAMEWORK_V1,
+    namespaced: false,
+    fileName: catalogResourceFileName,
+    issues: clusterCatalogIssues,
   },
 };
 

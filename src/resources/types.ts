@@ -68,7 +68,29 @@ export interface UpdateService {
   };
 }
 
-export type ClusterResource = ImageDigestMirrorSet | ImageTagMirrorSet | ConfigMap | UpdateService;
+export const OPERATORS_COREOS_V1ALPHA1 = 'operators.coreos.com/v1alpha1';
+export const OLM_OPERATORFRAMEWORK_V1 = 'olm.operatorframework.io/v1';
+
+/**
+ * OLM v0 CatalogSource for a mirrored operator catalog (catalog-sources.ts). `spec` also holds what
+ * a targetCatalogSourceTemplate adds (updateStrategy, displayName, grpcPodConfig ...).
+ */
+export interface CatalogSourceResource {
+  readonly apiVersion: typeof OPERATORS_COREOS_V1ALPHA1;
+  readonly kind: 'CatalogSource';
+  readonly metadata: ObjectMeta;
+  readonly spec: { readonly sourceType: 'grpc'; readonly image: string; readonly [field: string]: unknown };
+}
+
+/** OLM v1 ClusterCatalog for a mirrored operator catalog (catalog-sources.ts). */
+export interface ClusterCatalogResource {
+  readonly apiVersion: typeof OLM_OPERATORFRAMEWORK_V1;
+  readonly kind: 'ClusterCatalog';
+  readonly metadata: ObjectMeta;
+  readonly spec: { readonly source: { readonly type: 'Image'; readonly image: { readonly ref: string } } };
+}
+
+export type ClusterResource = ImageDigestMirrorSet | ImageTagMirrorSet | ConfigMap | UpdateService | CatalogSourceResource | ClusterCatalogResource;
 
 export type ClusterResourceKind = ClusterResource['kind'];
 
