@@ -151,6 +151,7 @@ async function toRegistry(target: string, flags: MirrorFlags): Promise<void> {
       ...common,
       configFile: config,
       workspace: workspace.path,
+      cacheDir: flags.cacheDir ?? defaultCacheDir(),
       srcTlsVerify: flags.srcTlsVerify,
       imageTimeoutMs: flags.imageTimeout,
       registriesConf: await loadRegistriesConf(),

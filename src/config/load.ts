@@ -99,15 +99,15 @@ export async function loadDeleteConfigFile(path: string): Promise<DeleteImageSet
 export type UnsupportedSection = 'platform' | 'operators' | 'helm';
 
 /**
- * The sections Airlock cannot carry yet that this configuration uses: `operators` when it lists
- * any catalog, `helm` when present; for a DeleteImageSetConfiguration also `platform` (releases
- * are mirrored, but not deleted yet). In that order.
+ * The sections Airlock cannot carry yet that this configuration uses: `helm` when present; for a
+ * DeleteImageSetConfiguration also `platform` and `operators` (releases and catalogs are mirrored,
+ * but not deleted yet). In that order.
  */
 export function unsupportedSections(config: AnyImageSetConfig): UnsupportedSection[] {
   const spec = config.kind === 'ImageSetConfiguration' ? config.mirror : config.delete;
   const found: UnsupportedSection[] = [];
   if (config.kind !== 'ImageSetConfiguration' && spec.platform !== undefined) found.push('platform');
-  if (spec.operators.length > 0) found.push('operators');
+  if (config.kind !== 'ImageSetConfiguration' && spec.operators.length > 0) found.push('operators');
   if ('helm' in spec && spec.helm !== undefined) found.push('helm');
   return found;
 }

@@ -26,6 +26,7 @@ import { writeSet, type SetImage } from './write-set';
 import type { MediaFileSystem } from '../media';
 import { releaseFailure, type ReleaseCollection } from '../releases';
 import { collectPlatformReleases, prepareGraphImage, releasesReport, type ReleasesReport } from './releases';
+import { catalogDestinations, collectOperators, finishOperators, operatorSuffix, type OperatorCollection } from './operators';
 
 export interface ExportOptions {
   readonly configFile: string;
@@ -109,7 +110,7 @@ export function refuseUnsupported(config: ImageSetConfig): void {
     `${config.file}: mirror.${sections.join(', mirror.')} ${sections.length > 1 ? 'are' : 'is'} not supported by this version of Airlock yet`,
     {
       context: { file: config.file },
-      hint: 'operator catalogs and helm charts are coming; for now carry them as mirror.additionalImages, or remove those sections',
+      hint: 'helm charts are coming; for now carry their images as mirror.additionalImages, or remove those sections',
     },
   );
 }
@@ -132,7 +133,7 @@ export async function runExport(options: ExportOptions): Promise<ExportReport> {
   // Checked before anything is fetched: an additional image clashing with another is a config error.
   checkDestinations(collected);
   for (const b of blocked) emit({ type: 'image', source: b.source, status: 'blocked', message: `blocked by "${b.by}"` });
-  if (collected.length === 0 && !platform) {
+  if (collected.length === 0 && !platform && config.mirror.operators.length === 0) {
     throw new AirlockError('NOTHING_TO_MIRROR', `${config.file}: after blockedImages there is nothing to mirror`, {
       context: { file: config.file },
       hint: 'add images to mirror.additionalImages or loosen mirror.blockedImages',
@@ -169,8 +170,17 @@ export async function runExport(options: ExportOptions): Promise<ExportReport> {
         ...(signal ? { signal } : {}),
       });
     }
-    const wanted: WantedImage[] = checkDestinations([...collected, ...(rel?.images ?? [])]);
-    if (wanted.length === 0) {
+    // Operators (mirror.operators): catalogs read and filtered, their layers kept in the cache for the rebuild.
+    const cache = new BlobCache(options.cacheDir);
+    let ops: OperatorCollection | undefined;
+    if (config.mirror.operators.length > 0) {
+      ops = await collectOperators(config, { sources, cache, emit, ...(signal ? { signal } : {}) });
+    }
+    // Rebuilt catalogs are built after the pull, not resolved; their destinations are checked with the rest.
+    const rebuiltCatalogs = new Set<WantedImage>(ops?.catalogs.filter((c) => c.result.rebuild).map((c) => c.catalogImage) ?? []);
+    const wanted: WantedImage[] = checkDestinations([...collected, ...(rel?.images ?? []), ...(ops ? catalogDestinations(ops) : [])]).filter((w) => !rebuiltCatalogs.has(w));
+    const allBlocked = [...blocked, ...(ops?.blocked ?? [])];
+    if (wanted.length === 0 && rebuiltCatalogs.size === 0 && (ops?.failed.length ?? 0) === 0) {
       throw new AirlockError('NOTHING_TO_MIRROR', `${config.file}: after blockedImages there is nothing to mirror`, {
         context: { file: config.file },
         hint: 'add images to mirror.additionalImages or loosen mirror.blockedImages',
@@ -188,19 +198,20 @@ export async function runExport(options: ExportOptions): Promise<ExportReport> {
       return r;
     });
     const resolved = results.filter(isResolved);
-    const failed: FailedImage[] = results.filter((r): r is FailedImage => !isResolved(r));
+    const failed: FailedImage[] = [...(ops?.failed ?? []), ...results.filter((r): r is FailedImage => !isResolved(r))];
     // A release is carried whole or not at all: a release image that does not resolve stops the export.
     const unresolvedRelease = releaseFailure(failed);
     if (unresolvedRelease) throw unresolvedRelease;
 
     // 2. What earlier sets of this workspace already carried.
     const shipped = options.full || !history ? new Set<string>() : history.blobsShippedTo(workspace, options.since ? { since: options.since } : {});
-    const cache = new BlobCache(options.cacheDir);
 
     if (options.dryRun) {
       if (platform?.graph) emit({ type: 'log', level: 'info', message: 'graph: true: the graph-data image is built when the set is written, not in a dry run' });
-      const report = await dryRun(config, workspace, resolved, failed, blocked.length, shipped, cache);
-      return rel ? { ...report, warnings: [...rel.warnings, ...report.warnings], releases: releasesReport(rel) } : report;
+      if (rebuiltCatalogs.size > 0) emit({ type: 'log', level: 'info', message: `${rebuiltCatalogs.size} filtered catalog(s) are built when the set is written, not in a dry run` });
+      const report = await dryRun(config, workspace, resolved, failed, allBlocked.length, shipped, cache);
+      const warnings = [...(rel?.warnings ?? []), ...(ops?.warnings ?? []), ...report.warnings];
+      return { ...report, warnings, ...(rel ? { releases: releasesReport(rel) } : {}) };
     }
 
     // 3. Pull into the cache.
@@ -244,9 +255,15 @@ export async function runExport(options: ExportOptions): Promise<ExportReport> {
             ...(signal ? { signal } : {}),
           })
         : undefined;
-    const ok = graphImage ? [...pull.pulled, graphImage] : pull.pulled;
+    // Operators: bundles that lost an image are left out, whole; the filtered catalogs are built into the cache.
+    const finished = ops
+      ? await finishOperators(ops, pull.pulled, failed, { sources, cache, emit, localClient: () => pool.get('localhost'), ...(signal ? { signal } : {}) })
+      : undefined;
+    if (finished) failed.push(...finished.failed);
+    const pulled = finished ? finished.ok : pull.pulled;
+    const ok = graphImage ? [...pulled, graphImage] : pulled;
     if (ok.length === 0) {
-      const errorLog = await writeErrorLog(workspace, now(), failed);
+      const errorLog = await writeErrorLog(workspace, now(), failed, ops);
       throw new AirlockError('EXPORT_FAILED', `no image of ${config.file} could be mirrored; nothing was written (see ${errorLog})`, {
         context: { file: errorLog },
         hint: failed[0]?.error.hint ?? 'check the registry, the references and the credentials',
@@ -276,6 +293,7 @@ export async function runExport(options: ExportOptions): Promise<ExportReport> {
       strictArchive: options.strictArchive ?? false,
       emit,
       ...(rel && rel.signatureRecords.length > 0 ? { releaseSignatures: rel.signatureRecords } : {}),
+      ...(finished && finished.records.length > 0 ? { operatorCatalogs: finished.records } : {}),
       ...(options.mediaFs ? { mediaFs: options.mediaFs } : {}),
       ...(signal ? { signal } : {}),
     });
@@ -298,12 +316,12 @@ export async function runExport(options: ExportOptions): Promise<ExportReport> {
       images: [
         ...ok.map((r) => ({ sourceRef: r.source, destinationRef: r.destination, digest: r.digest, mediaType: r.mediaType, size: r.size, status: 'ok' as const })),
         ...failed.map((f) => ({ sourceRef: f.source, destinationRef: f.destination, status: 'failed' as const, error: f.error.message })),
-        ...blocked.map((b) => ({ sourceRef: b.source, destinationRef: '', status: 'blocked' as const, error: `blocked by "${b.by}"` })),
+        ...allBlocked.map((b) => ({ sourceRef: b.source, destinationRef: '', status: 'blocked' as const, error: `blocked by "${b.by}"` })),
       ],
       blobs: written.blobs.map((b) => ({ digest: b.digest, size: b.size, part: b.part })),
       parts: written.parts,
     });
-    const errorLog = failed.length > 0 ? await writeErrorLog(workspace, createdAt, failed) : undefined;
+    const errorLog = failed.length > 0 ? await writeErrorLog(workspace, createdAt, failed, ops) : undefined;
     const everything = uniqueBlobs(ok);
     return {
       dryRun: false,
@@ -312,7 +330,7 @@ export async function runExport(options: ExportOptions): Promise<ExportReport> {
       images: [
         ...ok.map((r) => ({ source: r.source, destination: r.destination, status: 'ok' as const, digest: r.digest })),
         ...failed.map((f) => ({ source: f.source, destination: f.destination, status: 'failed' as const, error: f.error.message })),
-        ...blocked.map((b) => ({ source: b.source, destination: '', status: 'blocked' as const, error: `blocked by "${b.by}"` })),
+        ...allBlocked.map((b) => ({ source: b.source, destination: '', status: 'blocked' as const, error: `blocked by "${b.by}"` })),
       ],
       totals: {
         images: ok.length,
@@ -324,7 +342,7 @@ export async function runExport(options: ExportOptions): Promise<ExportReport> {
       },
       baseSets: baseDeps?.setIds ?? [],
       failed: failed.length,
-      warnings: [...(rel?.warnings ?? []), ...written.warnings],
+      warnings: [...(rel?.warnings ?? []), ...(ops?.warnings ?? []), ...(finished?.warnings ?? []), ...written.warnings],
       ...(errorLog ? { errorLog } : {}),
       ...(rel ? { releases: releasesReport(rel, graphImage) } : {}),
     };
@@ -358,10 +376,10 @@ export function uniqueBlobs(images: readonly ResolvedImage[]): Array<{ digest: s
   return [...seen.values()];
 }
 
-async function writeErrorLog(workspace: string, at: Date, failed: readonly FailedImage[]): Promise<string> {
+async function writeErrorLog(workspace: string, at: Date, failed: readonly FailedImage[], ops?: OperatorCollection): Promise<string> {
   const dir = await ensureRealDirectory(workspace, ['working-dir', 'logs']);
   const file = join(dir, `mirroring_errors_${timestamp(at)}.txt`);
-  const lines = failed.map((f) => `error mirroring image ${f.source} (destination ${f.destination}): ${f.error.message}${f.error.hint ? ` (hint: ${f.error.hint})` : ''}`);
+  const lines = failed.map((f) => `error mirroring image ${f.source} (destination ${f.destination}): ${f.error.message}${f.error.hint ? ` (hint: ${f.error.hint})` : ''}${operatorSuffix(f.source, ops)}`);
   await replaceFile(file, `${lines.join('\n')}\n`);
   return file;
 }

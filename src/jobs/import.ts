@@ -23,6 +23,7 @@ import { currentOperator, runVerify, type VerifyJobReport } from './verify';
 import { destinationFor, parseTarget, type Target } from './target';
 import { GRAPH_IMAGE_DESTINATION } from '../releases/graph-image';
 import { releaseResourceInputs } from './releases';
+import { catalogImageNames, catalogResourceInputs } from '../catalog/records';
 
 export interface ImportOptions {
   /** The transfer set directory (`--from file://<dir>`). */
@@ -214,6 +215,9 @@ export async function runImport(options: ImportOptions): Promise<ImportReport> {
       // The releases were chosen on the connected side (the graph is not reachable here): with a
       // platform section every release image the set carries is imported, the graph image included.
       if (config.mirror.platform) selected.push(...available.filter((i) => i.origin === 'release'));
+      // The catalogs were read and filtered on the connected side too: with operators every operator
+      // image the set carries is imported, the (rebuilt) catalogs included.
+      if (config.mirror.operators.length > 0) selected.push(...available.filter((i) => i.origin === 'operator' && !selected.includes(i)));
       for (const w of wanted) {
         const source = formatReference(w.source);
         const found = available.find((i) => i.source === source || i.name === w.destination);
@@ -350,12 +354,17 @@ export async function runImport(options: ImportOptions): Promise<ImportReport> {
       maxNestedPaths,
       GRAPH_IMAGE_DESTINATION,
     );
+    // Catalogs get a CatalogSource and a ClusterCatalog, not a mirror-set rule (as oc-mirror).
+    const catalogRecords = manifest.operatorCatalogs ?? [];
+    const catalogNames = catalogImageNames(catalogRecords);
+    const catalogs = catalogResourceInputs(catalogRecords, ok.map((p) => ({ name: p.image.name, digest: p.image.digest, reference: p.reference })));
     const resources = generateClusterResources({
-      images: ok.filter((p) => p !== graph).map((p) => ({ source: p.image.source, destination: p.reference, category: categoryOf(p.image.origin), byDigest: p.image.byDigest ?? p.image.source.includes('@') })),
+      images: ok.filter((p) => p !== graph && !catalogNames.has(p.image.name)).map((p) => ({ source: p.image.source, destination: p.reference, category: categoryOf(p.image.origin), byDigest: p.image.byDigest ?? p.image.source.includes('@') })),
       meta: { createdAt: manifest.createdAt, version: AIRLOCK_VERSION },
       maxNestedPaths,
       releaseSignatures: release.releaseSignatures,
       ...(release.updateService ? { updateService: release.updateService } : {}),
+      ...(catalogs.length > 0 ? { catalogs } : {}),
     });
     const files = await writeClusterResources(wd.clusterResources, resources);
 

@@ -1,11 +1,15 @@
 import { hostname } from 'node:os';
 import { setMaxListeners } from 'node:events';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { AirlockError, describeError } from '../errors';
 import { loadConfigFile } from '../config';
 import { collectAdditionalImages } from '../collect/additional';
 import { checkDestinations } from '../plan/destination';
-import { isResolved, resolveImage, type FailedImage, type PullSources } from '../plan/resolve';
+import { isResolved, resolveImage, type FailedImage, type PullSources, type ResolvedImage } from '../plan/resolve';
+import { BlobCache } from '../cache/blob-cache';
+import { catalogImageNames, catalogResourceInputs } from '../catalog/records';
+import type { RegistryClient } from '../registry/client';
+import { catalogDestinations, collectOperators, finishOperators, type OperatorCollection } from './operators';
 import { parseReference } from '../reference';
 import { ClientPool } from '../registry/pool';
 import { copyImage } from '../registry/copy';
@@ -51,6 +55,8 @@ export interface MirrorToMirrorOptions {
   readonly now?: () => Date;
   /** Where UPDATE_URL_OVERRIDE, OCP_SIGNATURE_URL and OCP_SIGNATURE_VERIFICATION_PK are read; default process.env. */
   readonly env?: NodeJS.ProcessEnv;
+  /** The blob cache the filtered operator catalogs are built in; default working-dir/cache in the workspace. */
+  readonly cacheDir?: string;
 }
 
 export interface MirrorToMirrorReport {
@@ -111,7 +117,15 @@ export async function runMirrorToMirror(options: MirrorToMirrorOptions): Promise
         warnings.push(message);
       }
     }
-    const wanted: WantedImage[] = checkDestinations([...collected, ...(rel?.images ?? [])]);
+    // Operators: catalogs read and filtered; the filtered catalogs are built after the copies, in the cache.
+    let ops: OperatorCollection | undefined;
+    const cache = new BlobCache(options.cacheDir ?? join(resolve(options.workspace), 'working-dir', 'cache'));
+    if (config.mirror.operators.length > 0) {
+      ops = await collectOperators(config, { sources, cache, emit, ...(signal ? { signal } : {}) });
+      warnings.push(...ops.warnings);
+    }
+    const rebuiltCatalogs = new Set<WantedImage>(ops?.catalogs.filter((c) => c.result.rebuild).map((c) => c.catalogImage) ?? []);
+    const wanted: WantedImage[] = checkDestinations([...collected, ...(rel?.images ?? []), ...(ops ? catalogDestinations(ops) : [])]).filter((w) => !rebuiltCatalogs.has(w));
     emit({ type: 'phase', phase: 'resolve', total: wanted.length });
     let resolvedCount = 0;
     const resolved = await mapLimit(wanted, options.parallelImages ?? 4, async (w) => {
@@ -126,7 +140,7 @@ export async function runMirrorToMirror(options: MirrorToMirrorOptions): Promise
     emit({ type: 'phase', phase: 'push', total });
     let done = 0;
     let bytesCopied = 0;
-    const images = await mapLimit(resolved, options.parallelImages ?? 4, async (r): Promise<ImportedImage> => {
+    const copied = await mapLimit(resolved, options.parallelImages ?? 4, async (r): Promise<ImportedImage> => {
       const dest = destinationFor(target, r.destination, maxNestedPaths);
       if (!isResolved(r)) {
         emit({ type: 'image', source: r.source, status: 'failed', message: r.error.message });
@@ -159,7 +173,38 @@ export async function runMirrorToMirror(options: MirrorToMirrorOptions): Promise
         return { source: r.source, destination: dest.reference, status: 'failed', error: describeError(err) };
       }
     });
-    const ok = resolved.filter((r, i) => isResolved(r) && images[i]?.status === 'pushed');
+    const images: ImportedImage[] = [
+      ...(ops?.failed ?? []).map((f) => ({ source: f.source, destination: destinationFor(target, f.destination, maxNestedPaths).reference, status: 'failed' as const, error: f.error.message })),
+      ...copied,
+    ];
+    let ok: ResolvedImage[] = resolved.filter((r, i): r is ResolvedImage => isResolved(r) && copied[i]?.status === 'pushed');
+    // The filtered catalogs: built into the cache once the bundles are known to be complete, then pushed.
+    let catalogs: ReturnType<typeof catalogResourceInputs> = [];
+    let catalogNames = new Set<string>();
+    if (ops && !options.dryRun) {
+      const failedImages: FailedImage[] = resolved.flatMap((r, i) => (isResolved(r) ? (copied[i]?.status === 'failed' ? [{ wanted: r.wanted, source: r.source, destination: r.destination, error: new AirlockError('COPY_FAILED', copied[i]?.error ?? 'copy failed') }] : []) : [r]));
+      const finished = await finishOperators(ops, ok, failedImages, { sources, cache, emit, localClient: () => sourcesPool.get('localhost'), ...(signal ? { signal } : {}) });
+      warnings.push(...finished.warnings);
+      for (const f of finished.failed) images.push({ source: f.source, destination: destinationFor(target, f.destination, maxNestedPaths).reference, status: 'failed', error: f.error.message });
+      for (const r of finished.ok.filter((x) => !ok.includes(x))) {
+        const dest = destinationFor(target, r.destination, maxNestedPaths);
+        try {
+          await pushFromCache(destination, cache, r, dest.repository, dest.tag, signal);
+          emit({ type: 'image', source: r.source, status: 'pushed' });
+          images.push({ source: r.source, destination: dest.reference, digest: r.digest, status: 'pushed' });
+          ok = [...ok, r];
+        } catch (err) {
+          if (signal?.aborted) throw err;
+          emit({ type: 'image', source: r.source, status: 'failed', message: describeError(err) });
+          images.push({ source: r.source, destination: dest.reference, status: 'failed', error: describeError(err) });
+        }
+      }
+      catalogNames = catalogImageNames(finished.records);
+      catalogs = catalogResourceInputs(
+        finished.records,
+        ok.map((r) => ({ name: r.destination, digest: r.digest, reference: destinationFor(target, r.destination, maxNestedPaths).reference })),
+      );
+    }
     // The signatures were verified by collectPlatformReleases; those of payloads that arrived are written.
     const release = releaseResourceInputs(
       ok.filter(isResolved).map((r) => ({ name: r.destination, origin: r.wanted.origin, digest: r.digest, reference: destinationFor(target, r.destination, maxNestedPaths).reference })),
@@ -169,10 +214,11 @@ export async function runMirrorToMirror(options: MirrorToMirrorOptions): Promise
       GRAPH_IMAGE_DESTINATION,
     );
     const resources = generateClusterResources({
-      images: ok.map((r) => ({ source: r.source, destination: destinationFor(target, r.destination, maxNestedPaths).reference, category: categoryOf(r.wanted.origin), byDigest: r.wanted.source.digest !== undefined })),
+      images: ok.filter((r) => !catalogNames.has(r.destination)).map((r) => ({ source: r.source, destination: destinationFor(target, r.destination, maxNestedPaths).reference, category: categoryOf(r.wanted.origin), byDigest: r.wanted.source.digest !== undefined })),
       meta: { createdAt: startedAt.toISOString().replace(/\.\d{3}Z$/, 'Z'), version: AIRLOCK_VERSION },
       maxNestedPaths,
       releaseSignatures: release.releaseSignatures,
+      ...(catalogs.length > 0 ? { catalogs } : {}),
     });
     const wd = workingDir(resolve(options.workspace));
     const files = options.dryRun ? [] : await writeClusterResources(wd.clusterResources, resources);
@@ -194,8 +240,18 @@ export async function runMirrorToMirror(options: MirrorToMirrorOptions): Promise
         history.close();
       }
     }
-    return { registry: options.target, images, bytesCopied, clusterResources: files, ...(rel ? { releases: releasesReport(rel), warnings } : {}) };
+    return { registry: options.target, images, bytesCopied, clusterResources: files, ...(rel ? { releases: releasesReport(rel) } : {}), ...(rel || ops ? { warnings } : {}) };
   } finally {
     await Promise.all([sourcesPool.close(), targetPool.close()]);
+  }
+}
+
+/** Pushes an image whose blobs and manifests are all in the cache (a rebuilt catalog): blobs, children, then the tag. */
+async function pushFromCache(client: RegistryClient, cache: BlobCache, image: ResolvedImage, repository: string, tag: string, signal?: AbortSignal): Promise<void> {
+  await mapLimit(image.blobs, 4, (b) => client.uploadBlob(repository, b.digest, b.size, () => cache.open(b.digest), { image: `${repository}:${tag}`, ...(signal ? { signal } : {}) }));
+  for (const m of image.manifests) await client.putManifest(repository, m.digest === image.digest ? tag : m.digest, m.bytes, m.mediaType, signal);
+  const served = await client.headManifest(repository, tag, signal);
+  if (served?.digest !== image.digest) {
+    throw new AirlockError('DIGEST_MISMATCH', `${repository}:${tag} resolves to ${served?.digest ?? 'nothing'} after the push, expected ${image.digest}`, { context: { image: `${repository}:${tag}`, expected: image.digest, actual: served?.digest ?? '' } });
   }
 }

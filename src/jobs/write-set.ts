@@ -5,6 +5,7 @@ import type { FailedImage, ResolvedImage } from '../plan/resolve';
 import { isManifestMediaType } from '../registry/media-types';
 import { writeTransferSet, type MediaFileSystem, type PlanWarning, type Signer, type TransferImage, type WriteBlob } from '../media';
 import type { ReleaseSignatureRecord } from '../releases/signature-records';
+import type { OperatorCatalogRecord } from '../catalog/records';
 import { AIRLOCK_VERSION } from '../version';
 import type { EventSink } from './events';
 
@@ -28,6 +29,8 @@ export interface WriteSetOptions {
   readonly signal?: AbortSignal;
   /** Verified release signatures, carried in transfer.json for the signature ConfigMap on import. */
   readonly releaseSignatures?: readonly ReleaseSignatureRecord[];
+  /** The operator catalogs the set carries, in transfer.json for the CatalogSources on import. */
+  readonly operatorCatalogs?: readonly OperatorCatalogRecord[];
 }
 
 export interface WrittenSet {
@@ -80,6 +83,7 @@ export async function writeSet(options: WriteSetOptions): Promise<WrittenSet> {
     archiveSize: options.archiveSizeBytes,
     strictArchive: options.strictArchive,
     ...(options.releaseSignatures && options.releaseSignatures.length > 0 ? { releaseSignatures: options.releaseSignatures } : {}),
+    ...(options.operatorCatalogs && options.operatorCatalogs.length > 0 ? { operatorCatalogs: options.operatorCatalogs } : {}),
     source: { open: (digest) => options.cache.open(digest) },
     signer: options.signer,
     ...(options.mediaFs ? { fs: options.mediaFs } : {}),

@@ -2,6 +2,7 @@ import { AirlockError } from '../errors';
 import { isSha256Digest } from '../digest';
 import { isManifestMediaType, type ManifestMediaType } from '../registry/media-types';
 import { parseSignatureRecords, type ReleaseSignatureRecord } from '../releases/signature-records';
+import { parseCatalogRecords, type OperatorCatalogRecord } from '../catalog/records';
 import { partName, PART_NAME_PATTERN, TRANSFER_MANIFEST_FILE } from './layout';
 import { isValidRefName } from './ref-name';
 import { TAR_BLOCK, TAR_TRAILER, tarPadding } from './tar';
@@ -102,6 +103,13 @@ export interface TransferManifest {
    * without releases (and in sets of older versions).
    */
   readonly releaseSignatures?: readonly ReleaseSignatureRecord[];
+  /**
+   * The operator catalogs the set carries (mirror.operators): which image is a catalog, whether it
+   * was rebuilt, its CatalogSource template and the bundles left out as incomplete, for the
+   * CatalogSource/ClusterCatalog written on import. Covered by the station signature. Absent in
+   * sets without catalogs (and in sets of older versions).
+   */
+  readonly operatorCatalogs?: readonly OperatorCatalogRecord[];
 }
 
 export const SET_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
@@ -235,12 +243,19 @@ function checkStructure(json: unknown, issues: Issues): json is TransferManifest
     issues.add('schemaVersion', `is ${describe(json.schemaVersion)}; this Airlock reads schema version ${TRANSFER_SCHEMA_VERSION} only`);
     return false;
   }
-  onlyKeys(json, '(top level)', ['schemaVersion', 'setId', 'createdAt', 'tool', 'stationKeyFingerprint', 'baseSets', 'config', 'images', 'missing', 'parts', 'blobs', 'releaseSignatures'], issues);
+  onlyKeys(json, '(top level)', ['schemaVersion', 'setId', 'createdAt', 'tool', 'stationKeyFingerprint', 'baseSets', 'config', 'images', 'missing', 'parts', 'blobs', 'releaseSignatures', 'operatorCatalogs'], issues);
   if (json.releaseSignatures !== undefined) {
     try {
       parseSignatureRecords(json.releaseSignatures, 'transfer.json');
     } catch (err) {
       issues.add('.releaseSignatures', `is not valid: ${(err as Error).message.replace(/^transfer\.json: /, '')}`);
+    }
+  }
+  if (json.operatorCatalogs !== undefined) {
+    try {
+      parseCatalogRecords(json.operatorCatalogs, 'transfer.json');
+    } catch (err) {
+      issues.add('.operatorCatalogs', `is not valid: ${(err as Error).message.replace(/^transfer\.json: /, '')}`);
     }
   }
   text(json, 'setId', '', issues, { pattern: SET_ID_PATTERN });
@@ -355,6 +370,11 @@ function checkConsistency(m: TransferManifest, issues: Issues): void {
   for (const entry of m.missing) {
     if (!failedKeys.has(key(entry))) issues.add('.missing', `lists ${entry.source} (${entry.name}), which is not a failed image of the set`);
   }
+  (m.operatorCatalogs ?? []).forEach((record, i) => {
+    if (!m.images.some((image) => image.status === 'ok' && image.name === record.name && image.digest === record.digest)) {
+      issues.add(`.operatorCatalogs[${i}]`, `names ${record.name}@${record.digest}, which is not an image of the set`);
+    }
+  });
 }
 
 /** The validation problems of a parsed transfer.json, empty when it is valid. */

@@ -9,6 +9,7 @@ import { isManifestMediaType } from '../registry/media-types';
 import { parseManifest } from '../registry/manifest';
 import { mapLimit } from '../util/limit';
 import type { ReleaseSignatureRecord } from '../releases/signature-records';
+import type { OperatorCatalogRecord } from '../catalog/records';
 import {
   indexJsonBytes,
   ociLayoutBytes,
@@ -85,6 +86,8 @@ export interface TransferSetInput {
   readonly strictArchive?: boolean;
   /** Verified release signatures, carried in transfer.json (left out when empty or absent). */
   readonly releaseSignatures?: readonly ReleaseSignatureRecord[];
+  /** The operator catalogs of the set, carried in transfer.json (left out when empty or absent). */
+  readonly operatorCatalogs?: readonly OperatorCatalogRecord[];
 }
 
 export interface TransferSetPlan {
@@ -578,6 +581,18 @@ export async function writeTransferSet(options: WriteTransferSetOptions): Promis
     parts,
     blobs: blobEntries,
     ...(options.releaseSignatures && options.releaseSignatures.length > 0 ? { releaseSignatures: options.releaseSignatures.map((r) => ({ version: r.version, arch: r.arch, digest: r.digest, signatures: r.signatures.map((x) => ({ index: x.index, data: x.data })) })) } : {}),
+    ...(options.operatorCatalogs && options.operatorCatalogs.length > 0
+      ? {
+          operatorCatalogs: options.operatorCatalogs.map((r) => ({
+            catalog: r.catalog,
+            name: r.name,
+            digest: r.digest,
+            rebuilt: r.rebuilt,
+            ...(r.catalogSourceTemplate ? { catalogSourceTemplate: { file: r.catalogSourceTemplate.file, text: r.catalogSourceTemplate.text } } : {}),
+            ...(r.incompleteBundles && r.incompleteBundles.length > 0 ? { incompleteBundles: [...r.incompleteBundles] } : {}),
+          })),
+        }
+      : {}),
   });
   const placeholder = buildManifest(plan.parts.parts.map((p) => ({ name: p.name, size: p.size, sha256: '0'.repeat(64) })));
   const metadataSizes = [serializeTransferManifest(placeholder).byteLength, 64, (64 + 2 + 18) * (plan.parts.parts.length + 2)];

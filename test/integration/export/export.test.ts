@@ -288,12 +288,14 @@ describe('the mirror command', () => {
       'kind: ImageSetConfiguration',
       'apiVersion: mirror.openshift.io/v2alpha1',
       'mirror:',
-      '  operators:',
-      '    - catalog: registry.redhat.io/redhat/redhat-operator-index:v4.19',
+      '  helm:',
+      '    repositories:',
+      '      - name: podinfo',
+      '        url: https://stefanprodan.github.io/podinfo',
     ]);
     const r = await airlock(['mirror', '-c', config, `file://${join(work, 'ops', 'drive')}`, ...common('ops')]);
     assert.equal(r.code, 1);
-    assert.match(r.stderr, /mirror\.operators is not supported by this version of Airlock yet/);
+    assert.match(r.stderr, /mirror\.helm is not supported by this version of Airlock yet/);
   });
 
   it('prints JSON events and the report with --json', async () => {

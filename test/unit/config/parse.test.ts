@@ -187,8 +187,8 @@ describe('parseConfig: a configuration using every parameter of table 5.3', () =
     }, TypeError);
   });
 
-  it('names every unsupported section (platform is supported for mirroring)', () => {
-    assert.deepEqual(unsupportedSections(config), ['operators', 'helm']);
+  it('names every unsupported section (platform and operators are supported for mirroring)', () => {
+    assert.deepEqual(unsupportedSections(config), ['helm']);
   });
 });
 

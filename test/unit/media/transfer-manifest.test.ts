@@ -126,6 +126,22 @@ describe('transfer.json validation', () => {
     }
   });
 
+  it('carries operator catalog records when there are some, validated strictly and tied to an image of the set', () => {
+    const record = { catalog: 'registry.redhat.io/redhat/redhat-operator-index:v4.19', name: 'a/b:1', digest: d('a'), rebuilt: true, catalogSourceTemplate: { file: '/t.yaml', text: 'kind: CatalogSource\n' }, incompleteBundles: ['pkg/pkg.v1'] };
+    const withCatalogs = { ...valid(), operatorCatalogs: [record] } as TransferManifest;
+    assert.deepEqual(transferManifestIssues(withCatalogs), []);
+    assert.deepEqual(parseTransferManifest(serializeTransferManifest(withCatalogs)).operatorCatalogs, [record]);
+    for (const bad of [{}, [{ ...record, digest: 'sha256:x' }], [{ ...record, extra: 1 }], [{ ...record, rebuilt: 'yes' }], [{ ...record, incompleteBundles: ['no-slash'] }]]) {
+      const issues = transferManifestIssues(mutate((m) => (m.operatorCatalogs = bad)));
+      assert.equal(issues.length, 1, JSON.stringify(bad));
+      assert.match(issues[0] ?? '', /^\.operatorCatalogs is not valid: operatorCatalogs/);
+    }
+    // A record naming no image of the set (or the failed one) is refused.
+    for (const other of [{ ...record, digest: d('f') }, { ...record, name: 'a/c:1' }]) {
+      assert.match(transferManifestIssues(mutate((m) => (m.operatorCatalogs = [other])))[0] ?? '', /^\.operatorCatalogs\[0\] names .* which is not an image of the set/);
+    }
+  });
+
   it('reports several problems at once', () => {
     const issues = transferManifestIssues(mutate((m) => ((m.setId = ''), (blobs(m)[0]!.size = -5))));
     assert.equal(issues.length, 2);
