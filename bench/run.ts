@@ -1,4 +1,4 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess, type SpawnSyncReturns } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, statfs, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
@@ -7,12 +7,15 @@ import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { startRegistry, type RegistryFixture } from '../test/fixtures/registry';
 import { buildArtifact, pushImage, type PushedImage } from '../test/fixtures/images';
+import { skopeoEndpointFor, skopeoInspectRawDigest } from '../test/fixtures/skopeo';
 import { isLayerMode, isScale, workload, type LayerMode, type Scale, type WorkloadImage } from './workload';
 
 /**
- * `npm run bench`: Airlock's mirror-to-disk against `skopeo copy --all` on the same generated image
- * set, served by a real registry on 127.0.0.1. Prints a table and writes bench-results/bench-<time>.json.
- * See the Benchmark section of README.md.
+ * `npm run bench`: Airlock's mirror-to-disk against `skopeo copy --all docker://… oci:…` on the same
+ * generated image set, served by a real registry on 127.0.0.1; then Airlock's import of that set
+ * (disk to mirror, verify first) into a second fresh registry against `skopeo copy --all oci:…
+ * docker://…` of skopeo's layout into a third; then the deep verify against sha256sum. Prints a
+ * table and writes bench-results/bench-<time>.json. See the Benchmark section of README.md.
  */
 
 const REPO = resolve(__dirname, '..');
@@ -29,9 +32,9 @@ const USAGE = `usage: npm run bench -- [options]
                        built: dist/ (only when newer than src/); compiled: src/ compiled by tsc into
                        .tmp/bench-engine first (not timed); source: src/ through tsx (slower start,
                        more memory); default auto: built when fresh, else compiled
-  --tmp <dir>          where the registry, cache, transfer set and skopeo layout go (default $BENCH_TMPDIR
+  --tmp <dir>          where the registries, cache, transfer set and skopeo layout go (default $BENCH_TMPDIR
                        or the system temp dir): this is the disk being measured
-  --profile            also write V8 CPU profiles of the Airlock process to bench-results/
+  --profile            also write V8 CPU profiles of the Airlock export and import processes to bench-results/
   --keep               keep the temp directory (registry storage, cache, set, layout)
   --help`;
 
@@ -200,7 +203,8 @@ interface RunOptions {
   readonly env?: NodeJS.ProcessEnv;
   readonly cwd?: string;
   readonly onStdoutLine?: (line: string, at: number) => void;
-  readonly onSpawn?: (child: ChildProcess) => void;
+  /** `elapsed()` is seconds since spawn, on the same clock as `at` and `seconds`. */
+  readonly onSpawn?: (child: ChildProcess, elapsed: () => number) => void;
 }
 
 /** Runs a command to its end; `seconds` is wall time from spawn to exit. Keeps the stderr tail. */
@@ -232,7 +236,7 @@ function runTimed(command: string, args: readonly string[], options: RunOptions 
       children.delete(child);
       reject(new Error(`cannot run ${command}: ${err.message}`));
     });
-    child.once('spawn', () => options.onSpawn?.(child));
+    child.once('spawn', () => options.onSpawn?.(child, () => (performance.now() - started) / 1000));
     child.once('close', (code, signal) => {
       children.delete(child);
       resolvePromise({ code, signal, seconds: (performance.now() - started) / 1000, stderr });
@@ -247,6 +251,22 @@ function failed(what: string, result: Finished): Error {
 function syncDisks(): void {
   // Flushes dirty pages left by the previous step, so it does not slow the next measured one.
   spawnSync('sync');
+}
+
+/**
+ * A fresh registry whose storage is under `dir` (the disk being measured), not the system temp dir:
+ * the fixture makes its directory in os.tmpdir() before its first await, so TMPDIR is only changed
+ * for that synchronous start.
+ */
+function startRegistryIn(dir: string): Promise<RegistryFixture> {
+  const saved = process.env.TMPDIR;
+  process.env.TMPDIR = dir;
+  try {
+    return startRegistry({ logLevel: 'error' });
+  } finally {
+    if (saved === undefined) delete process.env.TMPDIR;
+    else process.env.TMPDIR = saved;
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -320,7 +340,8 @@ async function generate(registry: RegistryFixture, images: readonly WorkloadImag
 // ---------------------------------------------------------------------------------------------
 // Airlock
 
-interface AirlockResult {
+/** One timed `airlock` process: wall time, phases from its --json events, memory and CPU. */
+interface AirlockRun {
   readonly engine: Engine['kind'];
   readonly seconds: number;
   /** Seconds from start at which each phase began, in order, and how long it lasted. */
@@ -333,14 +354,18 @@ interface AirlockResult {
   readonly registryCpuSeconds?: number;
   /** Polled every 100 ms; the last tenth of a second before exit is not seen. */
   readonly usageByPhase: Record<string, PhaseUsage>;
+  readonly profileDir?: string;
+}
+
+interface AirlockResult extends AirlockRun {
   readonly setDir: string;
+  readonly dataDir: string;
   readonly parts: number;
   readonly partBytes: number;
   readonly reportBytes: number;
   readonly imagesOk: number;
   readonly digestsChanged: number;
   readonly changed: string[];
-  readonly profileDir?: string;
 }
 
 /** What /proc says about a running process: memory, CPU time (all threads) and disk I/O. */
@@ -410,6 +435,144 @@ function cpuOf(pid: number): number | undefined {
   return sampleProcess(pid).cpuSeconds;
 }
 
+/** A line of `airlock … --json` output (the events of src/jobs/events.ts, then the report). */
+interface EventLine {
+  readonly type?: string;
+  readonly phase?: string;
+  readonly done?: number;
+  readonly total?: number;
+  readonly status?: string;
+  readonly report?: unknown;
+}
+
+interface TimedEvent {
+  /** Seconds since spawn when the line arrived. */
+  readonly at: number;
+  readonly event: EventLine;
+}
+
+interface AirlockProcess {
+  readonly result: Finished;
+  readonly events: TimedEvent[];
+  readonly samples: Array<{ at: number; sample: ProcSample }>;
+  readonly peakRssBytes: number;
+  readonly peakRssSource: AirlockRun['peakRssSource'];
+  readonly cpuSeconds?: number;
+  readonly registryCpuSeconds?: number;
+}
+
+/**
+ * Runs the CLI as a separate process under the RSS probe, timed from spawn to exit. Every JSON line
+ * it prints is kept with its arrival time, and /proc is sampled every 100 ms, so phases can be cut
+ * afterwards from the events and each sample attributed to its phase.
+ */
+async function runAirlockProcess(what: string, args: readonly string[], env: NodeJS.ProcessEnv, rssFile: string, registryPid: number): Promise<AirlockProcess> {
+  const events: TimedEvent[] = [];
+  const samples: Array<{ at: number; sample: ProcSample }> = [];
+  let polledHwmBytes = 0;
+  let poller: NodeJS.Timeout | undefined;
+  const registryCpuBefore = cpuOf(registryPid);
+  const result = await runTimed(process.execPath, ['--require', join(REPO, 'bench', 'rss-probe.cjs'), ...args], {
+    env: { ...env, AIRLOCK_BENCH_RSS_FILE: rssFile },
+    onStdoutLine: (line, at) => {
+      try {
+        events.push({ at, event: JSON.parse(line) as EventLine });
+      } catch {
+        // Not an event line.
+      }
+    },
+    onSpawn: (child, elapsed) => {
+      const pid = child.pid;
+      if (pid === undefined) return;
+      samples.push({ at: 0, sample: { cpuSeconds: 0, readBytes: 0, writeBytes: 0 } });
+      poller = setInterval(() => {
+        const now = sampleProcess(pid);
+        if (now.hwmBytes === undefined) return;
+        polledHwmBytes = Math.max(polledHwmBytes, now.hwmBytes);
+        samples.push({ at: elapsed(), sample: now });
+      }, 100);
+    },
+  });
+  clearInterval(poller);
+  const registryCpuAfter = cpuOf(registryPid);
+  if (result.code !== 0) throw failed(what, result);
+  let peakRssBytes = polledHwmBytes;
+  let peakRssSource: AirlockRun['peakRssSource'] = 'polled';
+  let cpuSeconds: number | undefined;
+  try {
+    const probe = JSON.parse(await readFile(rssFile, 'utf8')) as { vmHwmKiB: number; cpuSeconds?: number };
+    peakRssBytes = probe.vmHwmKiB * 1024;
+    peakRssSource = 'VmHWM at exit';
+    cpuSeconds = probe.cpuSeconds;
+  } catch {
+    // The probe did not write (process killed?): keep the polled high-water mark.
+  }
+  return {
+    result,
+    events,
+    samples,
+    peakRssBytes,
+    peakRssSource,
+    ...(cpuSeconds !== undefined ? { cpuSeconds } : {}),
+    ...(registryCpuBefore !== undefined && registryCpuAfter !== undefined ? { registryCpuSeconds: registryCpuAfter - registryCpuBefore } : {}),
+  };
+}
+
+/**
+ * Phases from their start markers (the first, `startup`, is Node start-up and module loading up to
+ * the first event), and what the samples say each used: a sample's change since the previous one
+ * counts for the phase the sample fell in.
+ */
+function phasesOf(run: AirlockProcess, markers: ReadonlyArray<{ phase: string; start: number }>): Pick<AirlockRun, 'phases' | 'usageByPhase'> {
+  const starts = [{ phase: 'startup', start: 0 }, ...markers];
+  const seconds = run.result.seconds;
+  const phases = starts.map((p, i) => ({ phase: p.phase, start: p.start, seconds: (starts[i + 1]?.start ?? seconds) - p.start }));
+  const phaseAt = (at: number): string => [...phases].reverse().find((p) => p.start <= at)?.phase ?? 'startup';
+  const usageByPhase: Record<string, PhaseUsage> = {};
+  for (let i = 1; i < run.samples.length; i++) {
+    const { at, sample: now } = run.samples[i] as { at: number; sample: ProcSample };
+    const last = (run.samples[i - 1] as { sample: ProcSample }).sample;
+    const usage = (usageByPhase[phaseAt(at)] ??= { cpuSeconds: 0, diskReadBytes: 0, diskWriteBytes: 0, peakRssBytes: 0 });
+    usage.peakRssBytes = Math.max(usage.peakRssBytes, now.rssBytes ?? 0);
+    usage.cpuSeconds += (now.cpuSeconds ?? 0) - (last.cpuSeconds ?? 0);
+    usage.diskReadBytes += (now.readBytes ?? 0) - (last.readBytes ?? 0);
+    usage.diskWriteBytes += (now.writeBytes ?? 0) - (last.writeBytes ?? 0);
+  }
+  return { phases, usageByPhase };
+}
+
+/** Export phases are the engine's own phase events (resolve, pull, write, verify, record). */
+function exportMarkers(events: readonly TimedEvent[]): Array<{ phase: string; start: number }> {
+  const markers: Array<{ phase: string; start: number }> = [];
+  for (const { at, event } of events) {
+    if (event.type === 'phase' && event.phase && event.phase !== markers.at(-1)?.phase) markers.push({ phase: event.phase, start: at });
+  }
+  return markers;
+}
+
+/**
+ * The import emits only `verify` and `push` phase events; the rest is cut from progress and image
+ * events: `verify` ends with its last byte (done == total always passes the progress throttle),
+ * `plan` is the signature check, reading the manifests out of the set and the base-blob check,
+ * `push` runs from its phase event to the last image's result (blobs, manifests, tag, digest
+ * check), and `finish` is the cluster resources, the history and the process exit.
+ */
+function importMarkers(events: readonly TimedEvent[]): Array<{ phase: string; start: number }> {
+  const markers: Array<{ phase: string; start: number }> = [];
+  const mark = (phase: string, start: number): void => {
+    if (!markers.some((m) => m.phase === phase)) markers.push({ phase, start });
+  };
+  let lastImage: number | undefined;
+  for (const { at, event } of events) {
+    if (event.type === 'phase' && event.phase === 'verify') mark('verify', at);
+    else if (event.type === 'progress' && event.phase === 'verify' && event.total !== undefined && (event.done ?? 0) >= event.total) mark('plan', at);
+    else if (event.type === 'phase' && event.phase === 'push') mark('push', at);
+    else if (event.type === 'image') lastImage = at;
+  }
+  if (lastImage !== undefined && markers.some((m) => m.phase === 'push')) mark('finish', lastImage);
+  return markers;
+}
+
 async function runAirlock(
   engine: Engine,
   root: string,
@@ -426,10 +589,8 @@ async function runAirlock(
     ['kind: ImageSetConfiguration', 'apiVersion: mirror.openshift.io/v2alpha1', 'mirror:', '  additionalImages:', ...images.map((i) => `    - name: ${i.reference}`), ''].join('\n'),
   );
   const setDir = join(root, 'airlock-set');
-  const rssFile = join(root, 'airlock-rss.json');
+  const dataDir = join(root, 'airlock-data');
   const args = [
-    '--require',
-    join(REPO, 'bench', 'rss-probe.cjs'),
     ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
     ...engine.cli,
     'mirror',
@@ -439,68 +600,14 @@ async function runAirlock(
     '--cache-dir',
     join(root, 'airlock-cache'),
     '--data-dir',
-    join(root, 'airlock-data'),
+    dataDir,
     '--src-tls-verify=false',
     '--archive-size',
     archiveSize,
     '--json',
   ];
-  const env = { ...cleanEnv(home, join(root, 'registries.conf')), AIRLOCK_BENCH_RSS_FILE: rssFile };
-
-  const phaseStarts: Array<{ phase: string; start: number }> = [];
-  const usageByPhase: Record<string, PhaseUsage> = {};
-  let report: { totals?: { bytes?: number; images?: number } } | undefined;
-  let polledHwmBytes = 0;
-  let poller: NodeJS.Timeout | undefined;
-  const currentPhase = (): string => phaseStarts.at(-1)?.phase ?? 'startup';
-  const registryCpuBefore = cpuOf(registryPid);
-  const result = await runTimed(process.execPath, args, {
-    env,
-    onStdoutLine: (line, at) => {
-      let event: { type?: string; phase?: string; report?: typeof report };
-      try {
-        event = JSON.parse(line) as typeof event;
-      } catch {
-        return;
-      }
-      if (event.type === 'phase' && event.phase && event.phase !== currentPhase()) phaseStarts.push({ phase: event.phase, start: at });
-      if (event.type === 'report') report = event.report;
-    },
-    onSpawn: (child) => {
-      const pid = child.pid;
-      if (pid === undefined) return;
-      let last: ProcSample = { cpuSeconds: 0, readBytes: 0, writeBytes: 0 };
-      poller = setInterval(() => {
-        const now = sampleProcess(pid);
-        if (now.hwmBytes === undefined) return;
-        polledHwmBytes = Math.max(polledHwmBytes, now.hwmBytes);
-        const usage = (usageByPhase[currentPhase()] ??= { cpuSeconds: 0, diskReadBytes: 0, diskWriteBytes: 0, peakRssBytes: 0 });
-        usage.peakRssBytes = Math.max(usage.peakRssBytes, now.rssBytes ?? 0);
-        usage.cpuSeconds += (now.cpuSeconds ?? 0) - (last.cpuSeconds ?? 0);
-        usage.diskReadBytes += (now.readBytes ?? 0) - (last.readBytes ?? 0);
-        usage.diskWriteBytes += (now.writeBytes ?? 0) - (last.writeBytes ?? 0);
-        last = now;
-      }, 100);
-    },
-  });
-  clearInterval(poller);
-  const registryCpuAfter = cpuOf(registryPid);
-  if (result.code !== 0) throw failed('airlock mirror', result);
-
-  // Node start-up and module loading, up to the first event.
-  phaseStarts.unshift({ phase: 'startup', start: 0 });
-  const phases = phaseStarts.map((p, i) => ({ phase: p.phase, start: p.start, seconds: (phaseStarts[i + 1]?.start ?? result.seconds) - p.start }));
-  let peakRssBytes = polledHwmBytes;
-  let peakRssSource: AirlockResult['peakRssSource'] = 'polled';
-  let cpuSeconds: number | undefined;
-  try {
-    const probe = JSON.parse(await readFile(rssFile, 'utf8')) as { vmHwmKiB: number; cpuSeconds?: number };
-    peakRssBytes = probe.vmHwmKiB * 1024;
-    peakRssSource = 'VmHWM at exit';
-    cpuSeconds = probe.cpuSeconds;
-  } catch {
-    // The probe did not write (process killed?): keep the polled high-water mark.
-  }
+  const run = await runAirlockProcess('airlock mirror', args, cleanEnv(home, join(root, 'registries.conf')), join(root, 'airlock-rss.json'), registryPid);
+  const report = run.events.find((e) => e.event.type === 'report')?.event.report as { totals?: { bytes?: number } } | undefined;
 
   const transfer = JSON.parse(await readFile(join(setDir, 'transfer.json'), 'utf8')) as TransferJson;
   const changed: string[] = [];
@@ -513,14 +620,14 @@ async function runAirlock(
   }
   return {
     engine: engine.kind,
-    seconds: result.seconds,
-    phases,
-    peakRssBytes,
-    peakRssSource,
-    ...(cpuSeconds !== undefined ? { cpuSeconds } : {}),
-    ...(registryCpuBefore !== undefined && registryCpuAfter !== undefined ? { registryCpuSeconds: registryCpuAfter - registryCpuBefore } : {}),
-    usageByPhase,
+    seconds: run.result.seconds,
+    ...phasesOf(run, exportMarkers(run.events)),
+    peakRssBytes: run.peakRssBytes,
+    peakRssSource: run.peakRssSource,
+    ...(run.cpuSeconds !== undefined ? { cpuSeconds: run.cpuSeconds } : {}),
+    ...(run.registryCpuSeconds !== undefined ? { registryCpuSeconds: run.registryCpuSeconds } : {}),
     setDir,
+    dataDir,
     parts: transfer.parts.length,
     partBytes: transfer.parts.reduce((n, p) => n + p.size, 0),
     reportBytes: report?.totals?.bytes ?? 0,
@@ -530,6 +637,125 @@ async function runAirlock(
     ...(profileDir ? { profileDir } : {}),
   };
 }
+
+/** The digest each image resolves to in a registry, as skopeo reads it (`inspect --raw`, hashed). */
+async function servedDigests(registry: RegistryFixture, refs: readonly string[]): Promise<Array<string | undefined>> {
+  return mapLimited(refs, 4, (ref) => skopeoInspectRawDigest(`docker://${ref}`, skopeoEndpointFor(registry)).catch(() => undefined));
+}
+
+async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
+
+/** Where an image lands in an import target: `<registry>/bench/<repo>:<tag>`, as `airlock mirror --from … docker://<registry>/bench` puts it. */
+const IMPORT_PREFIX = 'bench';
+
+function importedRef(registry: RegistryFixture, image: PushedImage): string {
+  return `${registry.host}/${IMPORT_PREFIX}/${image.repo}:${image.tag}`;
+}
+
+/** Counts images whose digest in the registry differs from the source's. */
+function compareDigests(images: readonly PushedImage[], served: ReadonlyArray<string | undefined>): { changed: string[]; changedDocker: number; changedOci: number } {
+  const changed: string[] = [];
+  let changedDocker = 0;
+  let changedOci = 0;
+  images.forEach((image, i) => {
+    if (served[i] === image.digest) return;
+    changed.push(`${image.reference}: ${image.digest} -> ${served[i] ?? '(missing)'}`);
+    if (image.mediaType.includes('docker')) changedDocker++;
+    else changedOci++;
+  });
+  return { changed, changedDocker, changedOci };
+}
+
+interface ImportResult extends AirlockRun {
+  /** How the exporting station's key was accepted: trusted beforehand, or --insecure-accept-untrusted. */
+  readonly trust: 'keys trust' | 'insecure-accept-untrusted';
+  readonly imagesOk: number;
+  readonly bytesPushed: number;
+  readonly blobsPushed: number;
+  readonly blobsSkipped: number;
+  readonly bytesVerified: number;
+  /** Seconds from start at which each image's push finished (its `image` event), in order. */
+  readonly imagesDoneAt: number[];
+  readonly digestsChanged: number;
+  readonly changed: string[];
+}
+
+/**
+ * The enclave side, as an operator runs it: a fresh data dir that trusts the exporting station's
+ * key (`airlock keys export` / `airlock keys trust`, not timed), then `airlock mirror --from
+ * file://<set> docker://<registry>/bench`, which verifies every byte and the signature before it
+ * pushes. The cluster resources go to a workspace beside the set, not into it.
+ */
+async function runAirlockImport(engine: Engine, root: string, setDir: string, exportDataDir: string, images: readonly PushedImage[], registry: RegistryFixture, profileDir: string | undefined): Promise<ImportResult> {
+  const home = join(root, 'import-home');
+  await mkdir(home, { recursive: true });
+  const env = cleanEnv(home, join(root, 'registries.conf'));
+  const dataDir = join(root, 'import-data');
+  const keyFile = join(root, 'station.pem');
+  const keysRun = (args: readonly string[]): SpawnSyncReturns<string> => spawnSync(process.execPath, [...engine.cli, 'keys', ...args], { cwd: REPO, env, encoding: 'utf8' });
+  const exported = keysRun(['export', '--data-dir', exportDataDir]);
+  let trusted = exported.status === 0 && exported.stdout.includes('PUBLIC KEY');
+  let problem = exported.stderr;
+  if (trusted) {
+    await writeFile(keyFile, exported.stdout);
+    const trustRun = keysRun(['trust', keyFile, '--label', 'bench export station', '--data-dir', dataDir]);
+    trusted = trustRun.status === 0;
+    problem = trustRun.stderr;
+  }
+  if (!trusted) log(`  (could not trust the exporting station's key: ${problem.trim().split('\n')[0] ?? ''}; importing with --insecure-accept-untrusted)`);
+  const trust: ImportResult['trust'] = trusted ? 'keys trust' : 'insecure-accept-untrusted';
+  const args = [
+    ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
+    ...engine.cli,
+    'mirror',
+    '--from',
+    `file://${setDir}`,
+    `docker://${registry.host}/${IMPORT_PREFIX}`,
+    '--workspace',
+    `file://${join(root, 'import-workspace')}`,
+    '--data-dir',
+    dataDir,
+    '--dest-tls-verify=false',
+    ...(trusted ? [] : ['--insecure-accept-untrusted']),
+    '--json',
+  ];
+  const run = await runAirlockProcess('airlock mirror --from', args, env, join(root, 'import-rss.json'), registry.pid);
+  const report = run.events.find((e) => e.event.type === 'report')?.event.report as
+    | { images?: Array<{ status: string }>; bytesPushed?: number; blobsPushed?: number; blobsSkipped?: number; verify?: { bytesVerified?: number } }
+    | undefined;
+  const { changed } = compareDigests(images, await servedDigests(registry, images.map((i) => importedRef(registry, i))));
+  return {
+    engine: engine.kind,
+    seconds: run.result.seconds,
+    ...phasesOf(run, importMarkers(run.events)),
+    peakRssBytes: run.peakRssBytes,
+    peakRssSource: run.peakRssSource,
+    ...(run.cpuSeconds !== undefined ? { cpuSeconds: run.cpuSeconds } : {}),
+    ...(run.registryCpuSeconds !== undefined ? { registryCpuSeconds: run.registryCpuSeconds } : {}),
+    trust,
+    imagesOk: report?.images?.filter((i) => i.status === 'pushed').length ?? 0,
+    bytesPushed: report?.bytesPushed ?? 0,
+    blobsPushed: report?.blobsPushed ?? 0,
+    blobsSkipped: report?.blobsSkipped ?? 0,
+    bytesVerified: report?.verify?.bytesVerified ?? 0,
+    imagesDoneAt: run.events.filter((e) => e.event.type === 'image').map((e) => Math.round(e.at * 100) / 100),
+    digestsChanged: changed.length,
+    changed,
+    ...(profileDir ? { profileDir } : {}),
+  };
+}
+
 
 // ---------------------------------------------------------------------------------------------
 // skopeo
@@ -546,12 +772,23 @@ interface SkopeoResult {
   readonly changedOci: number;
 }
 
+interface SkopeoImportResult extends SkopeoResult {
+  /** Images whose digest in the registry differs from the one in skopeo's own layout (changed by the import itself). */
+  readonly changedByImport: number;
+}
+
 const GNU_TIME = '/usr/bin/time';
 
-async function runSkopeo(root: string, images: readonly PushedImage[], registryPid: number): Promise<SkopeoResult> {
-  const home = join(root, 'skopeo-home');
+interface CopiesTimed {
+  readonly seconds: number;
+  readonly cpuSeconds?: number;
+  readonly peakRssBytes?: number;
+  readonly registryCpuSeconds?: number;
+}
+
+/** Runs `skopeo copy` once per image, one after the other, and sums the wall times (and CPU, peak RSS). */
+async function skopeoCopies(root: string, home: string, copies: ReadonlyArray<{ what: string; args: readonly string[] }>, registryPid: number): Promise<CopiesTimed> {
   await mkdir(home, { recursive: true });
-  const layout = join(root, 'skopeo-layout');
   const env = cleanEnv(home, join(root, 'registries.conf'));
   // skopeo refuses to copy without a signature policy; the machine's is used when there is one.
   const policy = existsSync('/etc/containers/policy.json') ? [] : ['--insecure-policy'];
@@ -562,10 +799,10 @@ async function runSkopeo(root: string, images: readonly PushedImage[], registryP
   let cpuSeconds = 0;
   let peakRssBytes = 0;
   const registryCpuBefore = cpuOf(registryPid);
-  for (const image of images) {
-    const args = [...policy, 'copy', '--all', '--src-tls-verify=false', `docker://${image.reference}`, `oci:${layout}:${image.repo}:${image.tag}`];
+  for (const copy of copies) {
+    const args = [...policy, 'copy', ...copy.args];
     const result = timed ? await runTimed(GNU_TIME, ['-f', '%U %S %M', '-o', timeFile, 'skopeo', ...args], { env }) : await runTimed('skopeo', args, { env });
-    if (result.code !== 0) throw failed(`skopeo copy of ${image.reference}`, result);
+    if (result.code !== 0) throw failed(`skopeo copy of ${copy.what}`, result);
     seconds += result.seconds;
     if (timed) {
       const [user, system, maxKiB] = (await readFile(timeFile, 'utf8')).trim().split('\n').at(-1)?.split(' ').map(Number) ?? [];
@@ -574,27 +811,53 @@ async function runSkopeo(root: string, images: readonly PushedImage[], registryP
     }
   }
   const registryCpuAfter = cpuOf(registryPid);
-  const index = JSON.parse(await readFile(join(layout, 'index.json'), 'utf8')) as { manifests: Array<{ digest: string; annotations?: Record<string, string> }> };
-  const changed: string[] = [];
-  let changedDocker = 0;
-  let changedOci = 0;
-  for (const image of images) {
-    const name = `${image.repo}:${image.tag}`;
-    const entry = index.manifests.find((m) => m.annotations?.['org.opencontainers.image.ref.name'] === name);
-    if (entry?.digest === image.digest) continue;
-    changed.push(`${image.reference}: ${image.digest} -> ${entry?.digest ?? '(missing)'}`);
-    if (image.mediaType.includes('docker')) changedDocker++;
-    else changedOci++;
-  }
   return {
     seconds,
     ...(timed ? { cpuSeconds, peakRssBytes } : {}),
     ...(registryCpuBefore !== undefined && registryCpuAfter !== undefined ? { registryCpuSeconds: registryCpuAfter - registryCpuBefore } : {}),
-    digestsChanged: changed.length,
-    changed,
-    changedDocker,
-    changedOci,
   };
+}
+
+interface LayoutIndex {
+  readonly manifests: Array<{ digest: string; annotations?: Record<string, string> }>;
+}
+
+function layoutDigest(index: LayoutIndex, image: PushedImage): string | undefined {
+  const name = `${image.repo}:${image.tag}`;
+  return index.manifests.find((m) => m.annotations?.['org.opencontainers.image.ref.name'] === name)?.digest;
+}
+
+function skopeoLayout(root: string): string {
+  return join(root, 'skopeo-layout');
+}
+
+async function runSkopeo(root: string, images: readonly PushedImage[], registryPid: number): Promise<SkopeoResult> {
+  const layout = skopeoLayout(root);
+  const copies = images.map((image) => ({ what: image.reference, args: ['--all', '--src-tls-verify=false', `docker://${image.reference}`, `oci:${layout}:${image.repo}:${image.tag}`] }));
+  const timed = await skopeoCopies(root, join(root, 'skopeo-home'), copies, registryPid);
+  const index = JSON.parse(await readFile(join(layout, 'index.json'), 'utf8')) as LayoutIndex;
+  const { changed, changedDocker, changedOci } = compareDigests(
+    images,
+    images.map((image) => layoutDigest(index, image)),
+  );
+  return { ...timed, digestsChanged: changed.length, changed, changedDocker, changedOci };
+}
+
+/**
+ * skopeo's import: each image of the export step's OCI layout into the registry, one at a time
+ * (`skopeo copy --all oci:<layout>:<repo>:<tag> docker://<registry>/bench/<repo>:<tag>`). skopeo 1.9
+ * cannot read a Docker-typed image out of an OCI layout by name, but the export step already
+ * converted every image to OCI, so each one copies as it is in the layout.
+ */
+async function runSkopeoImport(root: string, images: readonly PushedImage[], registry: RegistryFixture): Promise<SkopeoImportResult> {
+  const layout = skopeoLayout(root);
+  const copies = images.map((image) => ({ what: `oci:${layout}:${image.repo}:${image.tag}`, args: ['--all', '--dest-tls-verify=false', `oci:${layout}:${image.repo}:${image.tag}`, `docker://${importedRef(registry, image)}`] }));
+  const timed = await skopeoCopies(root, join(root, 'skopeo-import-home'), copies, registry.pid);
+  const served = await servedDigests(registry, images.map((i) => importedRef(registry, i)));
+  const index = JSON.parse(await readFile(join(layout, 'index.json'), 'utf8')) as LayoutIndex;
+  const changedByImport = images.filter((image, i) => served[i] !== layoutDigest(index, image)).length;
+  const { changed, changedDocker, changedOci } = compareDigests(images, served);
+  return { ...timed, digestsChanged: changed.length, changed, changedDocker, changedOci, changedByImport };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -674,18 +937,20 @@ async function main(): Promise<number> {
 
   await mkdir(options.tmp, { recursive: true });
   const estimate = estimateUniqueBytes(plan.images);
-  // Registry storage, Airlock's cache and set, skopeo's layout, two build directories in flight.
-  const needed = estimate * 4 + 2 * 1.2e9 * (options.scale === 'full' ? 1 : 0.15);
+  // Three registries' storage, Airlock's cache and set, skopeo's layout, two build directories in flight.
+  const needed = estimate * 6 + 2 * 1.2e9 * (options.scale === 'full' ? 1 : 0.15);
   const space = await statfs(options.tmp);
   const free = space.bavail * space.bsize;
   if (free < needed) throw new UsageError(`${options.tmp} has ${mb(free)} free; the ${options.scale} benchmark needs about ${mb(needed)} (use --tmp <dir> on a larger disk)`);
 
   const root = await mkdtemp(join(options.tmp, 'airlock-bench-'));
   let registry: RegistryFixture | undefined;
+  let importRegistry: RegistryFixture | undefined;
+  let skopeoRegistry: RegistryFixture | undefined;
   let engine: Engine | undefined;
   const cleanup = async (): Promise<void> => {
     for (const child of children) child.kill('SIGKILL');
-    await registry?.stop().catch(() => undefined);
+    for (const r of [registry, importRegistry, skopeoRegistry]) await r?.stop().catch(() => undefined);
     if (!options.keep) {
       await engine?.dispose();
       await rm(root, { recursive: true, force: true });
@@ -703,7 +968,7 @@ async function main(): Promise<number> {
     log(`airlock bench, scale ${options.scale}, ${plan.layers} layers: ${plan.images.length} images, about ${mb(estimate)} unique; engine: ${engine.kind}; work dir ${root}`);
     log(`load average at start: ${loadStart.map((l) => l.toFixed(2)).join(' ')} on ${cpus().length} cores (other work on the machine skews the numbers)`);
     await writeFile(join(root, 'registries.conf'), '');
-    registry = await startRegistry({ logLevel: 'error' });
+    registry = await startRegistryIn(root);
     log(`registry ${registry.url}; generating images (not timed)`);
     const generated = await generate(registry, plan.images, join(root, 'build'));
     const pushed = generated.pushed;
@@ -725,12 +990,24 @@ async function main(): Promise<number> {
     log(`  ${secs(skopeo.seconds)}`);
     syncDisks();
 
+    importRegistry = await startRegistryIn(root);
+    skopeoRegistry = await startRegistryIn(root);
+    log(`airlock mirror --from file://<set> docker://${importRegistry.host}/${IMPORT_PREFIX} (verify every byte and the signature, then push)`);
+    const imported = await runAirlockImport(engine, root, airlock.setDir, airlock.dataDir, pushed, importRegistry, profileDir ? join(profileDir, 'import') : undefined);
+    log(`  ${secs(imported.seconds)}`);
+    syncDisks();
+
+    log(`skopeo copy --all oci:<layout>:<name> docker://${skopeoRegistry.host}/${IMPORT_PREFIX}/…, one image at a time`);
+    const skopeoImport = await runSkopeoImport(root, pushed, skopeoRegistry);
+    log(`  ${secs(skopeoImport.seconds)}`);
+    syncDisks();
+
     log('verify: sha256sum over the parts against the engine\'s deep verifier (page cache warm for both)');
     const transfer = JSON.parse(await readFile(join(airlock.setDir, 'transfer.json'), 'utf8')) as TransferJson;
     const verify = await compareVerify(
       engine,
       airlock.setDir,
-      join(root, 'airlock-data'),
+      airlock.dataDir,
       transfer.parts.map((p) => p.name),
       airlock.partBytes,
       cleanEnv(join(root, 'airlock-home'), join(root, 'registries.conf')),
@@ -740,18 +1017,25 @@ async function main(): Promise<number> {
     const airlockRate = rate(unique, airlock.seconds);
     const skopeoRate = rate(unique, skopeo.seconds);
     const ratio = airlockRate / skopeoRate;
+    const importRate = rate(unique, imported.seconds);
+    const skopeoImportRate = rate(unique, skopeoImport.seconds);
+    const importRatio = importRate / skopeoImportRate;
     const goals = {
       throughputRatio: { goal: `>= ${GOALS.throughputRatio}`, value: ratio, pass: ratio >= GOALS.throughputRatio },
       airlockDigestsChanged: { goal: '== 0', value: airlock.digestsChanged, pass: airlock.digestsChanged === 0 && airlock.imagesOk === pushed.length },
       airlockPeakRss: { goal: `< ${GOALS.peakRssBytes / MB} MB`, value: airlock.peakRssBytes, pass: airlock.peakRssBytes < GOALS.peakRssBytes },
+      importThroughputRatio: { goal: `>= ${GOALS.throughputRatio}`, value: importRatio, pass: importRatio >= GOALS.throughputRatio },
+      importDigestsChanged: { goal: '== 0', value: imported.digestsChanged, pass: imported.digestsChanged === 0 && imported.imagesOk === pushed.length },
       verifyRatio: { goal: `>= ${GOALS.verifyRatio} (extra)`, value: verify.ratio, pass: verify.ratio >= GOALS.verifyRatio },
     };
-    const pass = goals.throughputRatio.pass && goals.airlockDigestsChanged.pass && goals.airlockPeakRss.pass;
+    const passExport = goals.throughputRatio.pass && goals.airlockDigestsChanged.pass && goals.airlockPeakRss.pass;
+    const passImport = goals.importThroughputRatio.pass && goals.importDigestsChanged.pass;
+    const pass = passExport && passImport;
     const indexes = pushed.filter((p) => p.children !== undefined).length;
     const docker = pushed.filter((p) => p.mediaType.includes('docker')).length;
 
     const results = {
-      benchmark: 'airlock mirror-to-disk vs skopeo copy --all',
+      benchmark: 'airlock mirror-to-disk and disk-to-mirror vs skopeo copy --all',
       timestamp: startedAt.toISOString(),
       scale: options.scale,
       machine: {
@@ -808,6 +1092,44 @@ async function main(): Promise<number> {
         changed: skopeo.changed,
       },
       ratio,
+      import: {
+        airlock: {
+          command: `airlock mirror --from file://<set> docker://HOST/${IMPORT_PREFIX} --dest-tls-verify=false --data-dir <fresh> --json${imported.trust === 'keys trust' ? ' (exporting station trusted with airlock keys trust, not timed)' : ' --insecure-accept-untrusted'}`,
+          engine: imported.engine,
+          seconds: imported.seconds,
+          mbPerSecond: importRate,
+          phases: imported.phases,
+          peakRssBytes: imported.peakRssBytes,
+          peakRssSource: imported.peakRssSource,
+          cpuSeconds: imported.cpuSeconds,
+          registryCpuSeconds: imported.registryCpuSeconds,
+          usageByPhase: imported.usageByPhase,
+          trust: imported.trust,
+          bytesVerified: imported.bytesVerified,
+          imagesDoneAt: imported.imagesDoneAt,
+          bytesPushed: imported.bytesPushed,
+          blobsPushed: imported.blobsPushed,
+          blobsSkipped: imported.blobsSkipped,
+          imagesOk: imported.imagesOk,
+          digestsChanged: imported.digestsChanged,
+          changed: imported.changed,
+          ...(imported.profileDir ? { cpuProfiles: relative(REPO, imported.profileDir) } : {}),
+        },
+        skopeo: {
+          command: `skopeo copy --all --dest-tls-verify=false oci:<layout>:repo:tag docker://HOST/${IMPORT_PREFIX}/repo:tag (one process per image, from the export step's layout)`,
+          seconds: skopeoImport.seconds,
+          mbPerSecond: skopeoImportRate,
+          cpuSeconds: skopeoImport.cpuSeconds,
+          peakRssBytes: skopeoImport.peakRssBytes,
+          registryCpuSeconds: skopeoImport.registryCpuSeconds,
+          digestsChanged: skopeoImport.digestsChanged,
+          digestsChangedDocker: skopeoImport.changedDocker,
+          digestsChangedOci: skopeoImport.changedOci,
+          digestsChangedByImport: skopeoImport.changedByImport,
+          changed: skopeoImport.changed,
+        },
+        ratio: importRatio,
+      },
       verify: {
         bytes: verify.bytes,
         sha256sumSeconds: verify.sha256sumSeconds,
@@ -820,6 +1142,8 @@ async function main(): Promise<number> {
         bestOf: verify.runs,
       },
       goals,
+      passExport,
+      passImport,
       pass,
     };
 
@@ -851,17 +1175,50 @@ async function main(): Promise<number> {
       ]),
     );
     lines.push(`  ratio ${ratio.toFixed(2)}x (goal >= ${GOALS.throughputRatio}x)`);
+    const phaseLines = (run: AirlockRun): void => {
+      for (const p of run.phases) {
+        const u = run.usageByPhase[p.phase];
+        lines.push(`    ${pad(p.phase, 9)}${pad(secs(p.seconds), 9)}${u ? `cpu ${pad(secs(u.cpuSeconds), 9)}read ${pad(mb(u.diskReadBytes), 10)}written ${pad(mb(u.diskWriteBytes), 10)}rss ${mb(u.peakRssBytes)}` : ''}`);
+      }
+    };
     lines.push(`  airlock phases (wall; CPU of all threads; disk read/written by the process):`);
-    for (const p of airlock.phases) {
-      const u = airlock.usageByPhase[p.phase];
-      lines.push(`    ${pad(p.phase, 9)}${pad(secs(p.seconds), 9)}${u ? `cpu ${pad(secs(u.cpuSeconds), 9)}read ${pad(mb(u.diskReadBytes), 10)}written ${pad(mb(u.diskWriteBytes), 10)}rss ${mb(u.peakRssBytes)}` : ''}`);
-    }
+    phaseLines(airlock);
+    lines.push(`  import: the set into a second registry; skopeo its OCI layout into a third`);
+    lines.push(
+      row([
+        `airlock mirror --from`,
+        secs(imported.seconds),
+        `${importRate.toFixed(0)} MB/s`,
+        `${imported.digestsChanged} of ${pushed.length}`,
+        mb(imported.peakRssBytes),
+        cpu(imported.cpuSeconds, imported.registryCpuSeconds),
+      ]),
+    );
+    lines.push(
+      row([
+        'skopeo copy --all oci:',
+        secs(skopeoImport.seconds),
+        `${skopeoImportRate.toFixed(0)} MB/s`,
+        `${skopeoImport.digestsChanged} of ${pushed.length}`,
+        skopeoImport.peakRssBytes === undefined ? '-' : mb(skopeoImport.peakRssBytes),
+        cpu(skopeoImport.cpuSeconds, skopeoImport.registryCpuSeconds),
+      ]),
+    );
+    lines.push(
+      `  import ratio ${importRatio.toFixed(2)}x (goal >= ${GOALS.throughputRatio}x); ${imported.trust === 'keys trust' ? 'station key trusted beforehand' : 'accepted with --insecure-accept-untrusted'}; ${imported.imagesOk} of ${pushed.length} pushed, ${mb(imported.bytesPushed)} in ${imported.blobsPushed} blobs, ${imported.blobsSkipped} mounted or present; skopeo changed ${skopeoImport.changedByImport} digest(s) in the import itself`,
+    );
+    const phaseRate = (phase: string, bytes: number): string => {
+      const p = imported.phases.find((x) => x.phase === phase);
+      return p && p.seconds > 0 ? `${phase} ${rate(bytes, p.seconds).toFixed(0)} MB/s` : `${phase} -`;
+    };
+    lines.push(`  airlock import phases (${phaseRate('verify', imported.bytesVerified)}, ${phaseRate('push', imported.bytesPushed)}):`);
+    phaseLines(imported);
     lines.push(
       `  verify ${mb(verify.bytes)} in ${airlock.parts} part(s): sha256sum ${secs(verify.sha256sumSeconds)} (${rate(verify.bytes, verify.sha256sumSeconds).toFixed(0)} MB/s), ${verify.verifier === 'airlock verify' ? 'airlock verify (deep)' : 'verifyTransferSet (deep)'} ${secs(verify.airlockSeconds)} (${rate(verify.bytes, verify.airlockSeconds).toFixed(0)} MB/s): ${verify.ratio.toFixed(2)}x (goal >= ${GOALS.verifyRatio}x)`,
     );
     const mark = (ok: boolean): string => (ok ? 'PASS' : 'FAIL');
     lines.push(
-      `  goals: throughput >= 2x skopeo ${mark(goals.throughputRatio.pass)}, every digest kept ${mark(goals.airlockDigestsChanged.pass)}, peak RSS < 300 MB ${mark(goals.airlockPeakRss.pass)}; verify >= 2.5x sha256sum ${mark(goals.verifyRatio.pass)}`,
+      `  goals: export >= 2x skopeo ${mark(goals.throughputRatio.pass)}, every digest kept ${mark(goals.airlockDigestsChanged.pass)}, peak RSS < 300 MB ${mark(goals.airlockPeakRss.pass)}; import >= 2x skopeo ${mark(goals.importThroughputRatio.pass)}, every digest kept ${mark(goals.importDigestsChanged.pass)}; verify >= 2.5x sha256sum ${mark(goals.verifyRatio.pass)}`,
     );
     await mkdir(RESULTS_DIR, { recursive: true });
     const file = join(RESULTS_DIR, `bench-${timestampName(startedAt)}.json`);

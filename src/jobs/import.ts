@@ -270,7 +270,17 @@ export async function runImport(options: ImportOptions): Promise<ImportReport> {
     for (const plan of plans) for (const b of plan.blobs) if (inSet.has(b.digest)) toPush.set(b.digest, b.size);
     const totalBytes = [...toPush.values()].reduce((n, s) => n + s, 0);
     emit({ type: 'phase', phase: 'push', total: totalBytes });
+    // Progress counts each digest once, up to its size, whether it was uploaded, mounted or already there.
+    const progressOf = new Map<string, number>();
     let done = 0;
+    const advance = (digest: string, size: number, to: number): void => {
+      const before = progressOf.get(digest) ?? 0;
+      const after = Math.min(size, Math.max(before, to));
+      if (after === before) return;
+      progressOf.set(digest, after);
+      done += after - before;
+      emit({ type: 'progress', phase: 'push', done: Math.min(done, totalBytes), total: totalBytes });
+    };
     let bytesPushed = 0;
     let blobsPushed = 0;
     let blobsSkipped = 0;
@@ -299,10 +309,11 @@ export async function runImport(options: ImportOptions): Promise<ImportReport> {
         blob.digest,
         blob.size,
         () => {
+          // A retried upload starts over: count from zero again, never past what was counted before.
+          counted = 0;
           return countBytes(openSetBlob(dir, manifest, blob.digest, signal ? { signal } : {}), (n) => {
             counted += n;
-            done += n;
-            emit({ type: 'progress', phase: 'push', done: Math.min(done, totalBytes), total: totalBytes });
+            advance(blob.digest, blob.size, counted);
           });
         },
         { image: plan.reference, mountFrom, ...(signal ? { signal } : {}) },
@@ -312,9 +323,8 @@ export async function runImport(options: ImportOptions): Promise<ImportReport> {
         blobsPushed++;
       } else {
         blobsSkipped++;
-        done += blob.size - counted;
-        emit({ type: 'progress', phase: 'push', done: Math.min(done, totalBytes), total: totalBytes });
       }
+      advance(blob.digest, blob.size, blob.size);
       return plan.repository;
     };
 
