@@ -8,12 +8,11 @@ import { AirlockError } from '../errors';
 import { loadConfigFile, unsupportedSections, type ImageSetConfig } from '../config';
 import { collectAdditionalImages, type WantedImage } from '../collect/additional';
 import { checkDestinations } from '../plan/destination';
-import { isResolved, resolveImage, type FailedImage, type PullSources, type ResolvedImage } from '../plan/resolve';
+import { isResolved, pullSourcesFrom, resolveImage, type FailedImage, type ResolvedImage } from '../plan/resolve';
 import { BlobCache } from '../cache/blob-cache';
 import { ClientPool } from '../registry/pool';
 import { AuthFileStore, defaultAuthFiles } from '../registry/credentials';
-import { EMPTY_REGISTRIES_CONF, pullSources, type RegistriesConf } from '../registry/registries-conf';
-import { parseReference } from '../reference';
+import { EMPTY_REGISTRIES_CONF, type RegistriesConf } from '../registry/registries-conf';
 import type { RetryPolicy } from '../registry/transport';
 import { mapLimit } from '../util/limit';
 import { historyFile } from '../paths';
@@ -149,11 +148,7 @@ export async function runExport(options: ExportOptions): Promise<ExportReport> {
     ...(options.caFiles ? { caFiles: options.caFiles } : {}),
   });
   const conf = options.registriesConf ?? EMPTY_REGISTRIES_CONF;
-  const sources: PullSources = (ref) =>
-    pullSources(conf, `${ref.registry}/${ref.repository}${ref.tag ? `:${ref.tag}` : ''}${ref.digest ? `@${ref.digest}` : ''}`).map((s) => {
-      const reference = parseReference(s.reference);
-      return { client: pool.get(reference.registry, s.insecure), reference };
-    });
+  const sources = pullSourcesFrom(conf, pool);
 
   let history: ReturnType<typeof openHistory> | undefined;
   try {

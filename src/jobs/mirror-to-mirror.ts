@@ -5,16 +5,15 @@ import { AirlockError, describeError } from '../errors';
 import { loadConfigFile } from '../config';
 import { collectAdditionalImages } from '../collect/additional';
 import { checkDestinations } from '../plan/destination';
-import { isResolved, resolveImage, type FailedImage, type PullSources, type ResolvedImage } from '../plan/resolve';
+import { isResolved, pullSourcesFrom, resolveImage, type FailedImage, type ResolvedImage } from '../plan/resolve';
 import { BlobCache } from '../cache/blob-cache';
 import { catalogImageNames, catalogResourceInputs } from '../catalog/records';
 import type { RegistryClient } from '../registry/client';
 import { catalogDestinations, collectOperators, finishOperators, type OperatorCollection } from './operators';
-import { parseReference } from '../reference';
 import { ClientPool } from '../registry/pool';
 import { copyImage } from '../registry/copy';
 import { AuthFileStore, defaultAuthFiles, type CredentialStore } from '../registry/credentials';
-import { EMPTY_REGISTRIES_CONF, pullSources, type RegistriesConf } from '../registry/registries-conf';
+import { EMPTY_REGISTRIES_CONF, type RegistriesConf } from '../registry/registries-conf';
 import type { RetryPolicy } from '../registry/transport';
 import { generateClusterResources, writeClusterResources } from '../resources';
 import { openHistory } from '../store';
@@ -91,11 +90,7 @@ export async function runMirrorToMirror(options: MirrorToMirrorOptions): Promise
   const sourcesPool = new ClientPool({ tlsVerify: options.srcTlsVerify ?? true, credentials, tlsFlag: '--src-tls-verify', ...(options.retry ? { retry: options.retry } : {}), ...(options.caFiles ? { caFiles: options.caFiles } : {}) });
   const targetPool = new ClientPool({ tlsVerify: options.destTlsVerify ?? true, credentials, tlsFlag: '--dest-tls-verify', ...(options.retry ? { retry: options.retry } : {}), ...(options.caFiles ? { caFiles: options.caFiles } : {}) });
   const conf = options.registriesConf ?? EMPTY_REGISTRIES_CONF;
-  const sources: PullSources = (ref) =>
-    pullSources(conf, `${ref.registry}/${ref.repository}${ref.tag ? `:${ref.tag}` : ''}${ref.digest ? `@${ref.digest}` : ''}`).map((s) => {
-      const reference = parseReference(s.reference);
-      return { client: sourcesPool.get(reference.registry, s.insecure), reference };
-    });
+  const sources = pullSourcesFrom(conf, sourcesPool);
   const destination = targetPool.get(target.registry);
   try {
     // Releases first: graphs, selection, verified signatures, payloads. Any failure stops before a copy.

@@ -1,5 +1,7 @@
 import { AirlockError, describeError } from '../errors';
-import { formatReference, manifestSelector, type ImageReference } from '../reference';
+import { formatReference, manifestSelector, parseReference, type ImageReference } from '../reference';
+import type { ClientPool } from '../registry/pool';
+import { pullSources, type RegistriesConf } from '../registry/registries-conf';
 import type { RegistryClient } from '../registry/client';
 import { blobsOf, parseManifest } from '../registry/manifest';
 import type { WantedImage } from '../collect/additional';
@@ -49,6 +51,15 @@ export interface FailedImage {
 
 /** The ordered places to try for one image: registries.conf mirrors first, then the image's own registry. */
 export type PullSources = (ref: ImageReference) => ReadonlyArray<{ readonly client: RegistryClient; readonly reference: ImageReference }>;
+
+/** PullSources from a registries.conf and a pool of clients (one per registry and TLS mode). */
+export function pullSourcesFrom(conf: RegistriesConf, pool: ClientPool): PullSources {
+  return (ref) =>
+    pullSources(conf, formatReference(ref)).map((s) => {
+      const reference = parseReference(s.reference);
+      return { client: pool.get(reference.registry, s.insecure), reference };
+    });
+}
 
 async function fetchTree(location: PullLocation, selector: string, signal?: AbortSignal): Promise<{ manifests: ManifestBlob[]; blobs: BlobRef[] }> {
   const manifests: ManifestBlob[] = [];

@@ -106,3 +106,32 @@ export function tlsError(registry: string, cause: unknown, sideFlag: string): Ai
     cause,
   });
 }
+
+const TLS_ERROR_CODES = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_HAS_EXPIRED',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+  'CERT_SIGNATURE_FAILURE',
+  'ERR_SSL_WRONG_VERSION_NUMBER',
+  'EPROTO',
+]);
+
+/** The most specific error code in a chain of causes (undici wraps the socket's error). */
+export function networkErrorCode(err: unknown): string | undefined {
+  let e: unknown = err;
+  for (let depth = 0; depth < 4 && e instanceof Error; depth++) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code && code !== 'UND_ERR_SOCKET' && code !== 'UND_ERR_CONNECT') return code;
+    e = e.cause;
+  }
+  return undefined;
+}
+
+/** Certificate and handshake failures: the operator fixes these with a CA or a TLS flag, not a retry. */
+export function isTlsError(err: unknown): boolean {
+  const code = networkErrorCode(err);
+  return code !== undefined && (TLS_ERROR_CODES.has(code) || code.startsWith('ERR_SSL_') || code.startsWith('ERR_TLS_') || code.includes('CERT'));
+}

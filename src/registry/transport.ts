@@ -6,7 +6,7 @@ import { AirlockError } from '../errors';
 import { AIRLOCK_VERSION } from '../version';
 import { Authenticator } from './auth';
 import { NO_CREDENTIALS, type CredentialStore } from './credentials';
-import { httpError, isRetryableError, isRetryableStatus, parseErrorBody, tlsError, unreachable } from './errors';
+import { httpError, isRetryableError, isRetryableStatus, isTlsError, parseErrorBody, tlsError, unreachable } from './errors';
 
 export interface RetryPolicy {
   /** Extra attempts after the first (oc-mirror's --retry-times, default 2). */
@@ -64,32 +64,8 @@ export interface Response {
   readonly url: URL;
 }
 
-const TLS_ERROR_CODES = new Set([
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'CERT_HAS_EXPIRED',
-  'ERR_TLS_CERT_ALTNAME_INVALID',
-  'CERT_SIGNATURE_FAILURE',
-  'ERR_SSL_WRONG_VERSION_NUMBER',
-  'EPROTO',
-]);
 
-function errorCode(err: unknown): string | undefined {
-  let e: unknown = err;
-  for (let depth = 0; depth < 4 && e instanceof Error; depth++) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code && code !== 'UND_ERR_SOCKET' && code !== 'UND_ERR_CONNECT') return code;
-    e = e.cause;
-  }
-  return undefined;
-}
 
-function isTlsError(err: unknown): boolean {
-  const code = errorCode(err);
-  return code !== undefined && (TLS_ERROR_CODES.has(code) || code.startsWith('ERR_SSL_') || code.startsWith('ERR_TLS_'));
-}
 
 export function header(headers: Response['headers'], name: string): string | undefined {
   const v = headers[name];

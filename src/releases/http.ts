@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { rootCertificates } from 'node:tls';
 import { EnvHttpProxyAgent, request, type Dispatcher } from 'undici';
 import { AirlockError } from '../errors';
-import { isRetryableError, isRetryableStatus } from '../registry/errors';
+import { isRetryableError, isRetryableStatus, isTlsError } from '../registry/errors';
 import { DEFAULT_RETRY, defaultSleep, type RetryPolicy } from '../registry/transport';
 import { AIRLOCK_VERSION } from '../version';
 
@@ -42,20 +42,7 @@ export interface GetResult {
 
 const MAX_REDIRECTS = 5;
 
-function errorCode(err: unknown): string | undefined {
-  let e: unknown = err;
-  for (let depth = 0; depth < 4 && e instanceof Error; depth++) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code && code !== 'UND_ERR_SOCKET' && code !== 'UND_ERR_CONNECT') return code;
-    e = e.cause;
-  }
-  return undefined;
-}
 
-function isTlsError(err: unknown): boolean {
-  const code = errorCode(err);
-  return code !== undefined && (code.startsWith('ERR_SSL_') || code.startsWith('ERR_TLS_') || code.includes('CERT') || code === 'EPROTO' || code === 'UNABLE_TO_VERIFY_LEAF_SIGNATURE');
-}
 
 /** The host (and scheme) of a URL, for messages: never its query or credentials. */
 export function describeUrl(url: URL): string {
