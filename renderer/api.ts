@@ -4,7 +4,7 @@
  * take the API from context, so tests hand them a scripted one.
  */
 import { createContext, useCallback, useContext } from 'react';
-import type { AirlockApi, IpcError, Result } from '../main/ipc/contract';
+import type { AirlockApi, Result } from '../main/ipc/contract';
 
 export type {
   AirlockApi,

@@ -301,7 +301,7 @@ export const IMPORT_MEDIA = {
   noSets: 'No transfer set was found here. A set is a folder with transfer.json in it, on the drive or one level below.',
   setsLabel: 'Transfer sets found',
   colSet: 'Set ID',
-  colCreated: 'Created',
+  colCreated: 'created',
   colOrigin: 'Origin station',
   colSize: 'Size',
   colImages: 'Images',
@@ -316,6 +316,7 @@ export const IMPORT_MEDIA = {
   unreadable: (dir: string) => `${dir} has a transfer.json that cannot be read`,
   scanDrive: (label: string) => `Look on ${label}`,
   select: (setId: string) => `Select transfer set ${setId}`,
+  imageCount: (n: number) => `${n} image${n === 1 ? '' : 's'}`,
 };
 
 export const VERIFY = {
@@ -393,11 +394,10 @@ export const HISTORY = {
   colTime: 'Time',
   colKind: 'Kind',
   colSet: 'Set ID',
-  colStatus: 'Status',
+  colStatus: 'Result',
   colOperator: 'Operator',
   colTarget: 'Registry',
   colSize: 'Size',
-  details: 'Details',
   detailsFor: (setId: string) => `Details of ${setId}`,
   close: 'Close',
   config: 'ImageSetConfiguration',
@@ -595,6 +595,8 @@ export function signatureReasonText(reason: string): string {
       return 'The signature does not match: the set was changed after it was signed.';
     case 'malformed-signature':
       return 'The signature file is damaged.';
+    case 'unsigned':
+      return 'The set has no signature (transfer.json.sig is missing).';
     default:
       return reason;
   }

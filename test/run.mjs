@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const args = process.argv.slice(2);
-const roots = args.length > 0 ? args : ['test/unit', 'test/integration'];
+const roots = args.length > 0 ? args : ['test/unit', 'test/integration', 'test/e2e'];
 
 function collect(path) {
   const st = statSync(path, { throwIfNoEntry: false });

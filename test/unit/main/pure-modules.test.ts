@@ -11,6 +11,21 @@ import '../../../main/ipc/handlers';
 import '../../../main/ipc/trusted-sender';
 import '../../../main/ipc/validate';
 import '../../../main/security';
+import '../../../main/window-options';
+import '../../../main/ipc/schema';
+import '../../../main/ipc/server';
+import '../../../main/receipt/receipt-html';
+import '../../../main/services/app-services';
+import '../../../main/services/credentials';
+import '../../../main/services/drives';
+import '../../../main/services/drives/lsblk';
+import '../../../main/services/history-view';
+import '../../../main/services/jobs/host';
+import '../../../main/services/jobs/plans';
+import '../../../main/services/jobs/progress-model';
+import '../../../main/services/jobs/runner';
+import '../../../main/services/settings';
+import '../../../main/services/transfer-sets';
 
 it('pure main modules do not load electron at runtime', () => {
   const loaded = Object.keys(require.cache);

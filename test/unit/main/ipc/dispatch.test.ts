@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { dispatch, toIpcError } from '../../../../main/ipc/dispatch';
-import { createIpcHandlers } from '../../../../main/ipc/handlers';
 import { IPC_VALIDATORS } from '../../../../main/ipc/validate';
 import { AirlockError } from '../../../../src/errors';
 import { AIRLOCK_VERSION } from '../../../../src/version';
@@ -11,7 +10,7 @@ const validate = IPC_VALIDATORS['app:version'];
 
 describe('dispatch', () => {
   it('answers app:version from a trusted sender', async () => {
-    const result = await dispatch('app:version', TRUSTED, [], validate, createIpcHandlers()['app:version']);
+    const result = await dispatch('app:version', TRUSTED, [], validate, () => ({ airlock: AIRLOCK_VERSION }));
     assert.deepEqual(result, { ok: true, value: { airlock: AIRLOCK_VERSION } });
   });
 

@@ -1,0 +1,82 @@
+import { useState } from 'react';
+import { Alert, ExpandableSection, List, ListItem, Progress, ProgressMeasureLocation, Stack, StackItem } from '@patternfly/react-core';
+import { Table, Tbody, Td, Th, Thead, Tr } from '@patternfly/react-table';
+import type { JobSnapshot } from '../api';
+import { formatPercent } from '../format';
+import { COMMON, jobStatusText, phaseText, progressDetail, TRANSFER } from '../messages';
+import { StatusLabel } from './StatusLabel';
+
+/** Overall and per-image progress of a job, its rate and time left, and the errors met so far. */
+export function JobProgressPanel({ snapshot, showImages = true }: { readonly snapshot: JobSnapshot | undefined; readonly showImages?: boolean }) {
+  const [imagesOpen, setImagesOpen] = useState(true);
+  const progress = snapshot?.progress;
+  const percent = formatPercent(progress?.overall ?? 0);
+  const variant = snapshot?.status === 'failed' ? 'danger' : snapshot?.status === 'succeeded' ? 'success' : undefined;
+  return (
+    <Stack hasGutter>
+      <StackItem>
+        <Progress
+          value={percent}
+          title={progress ? phaseText(progress) : TRANSFER.overall}
+          label={`${percent}%`}
+          measureLocation={ProgressMeasureLocation.top}
+          aria-label={TRANSFER.overall}
+          {...(variant ? { variant } : {})}
+        />
+        <p className="airlock-progress-detail" aria-live="polite">
+          {snapshot ? `${jobStatusText(snapshot.status)}${progress ? ` · ${progressDetail(progress)}` : ''}` : ''}
+        </p>
+        {progress?.item ? <p className="airlock-progress-item">{progress.item}</p> : null}
+      </StackItem>
+      {snapshot && snapshot.errors.length > 0 ? (
+        <StackItem>
+          <Alert variant="danger" isInline title={TRANSFER.errorsTitle(snapshot.errors.length)} aria-live="polite">
+            <List>
+              {snapshot.errors.map((e, i) => (
+                <ListItem key={i}>{e}</ListItem>
+              ))}
+            </List>
+          </Alert>
+        </StackItem>
+      ) : null}
+      {snapshot && snapshot.warnings.length > 0 ? (
+        <StackItem>
+          <Alert variant="warning" isInline title={TRANSFER.warningsTitle}>
+            <List>
+              {snapshot.warnings.map((w, i) => (
+                <ListItem key={i}>{w}</ListItem>
+              ))}
+            </List>
+          </Alert>
+        </StackItem>
+      ) : null}
+      {showImages && snapshot && snapshot.images.length > 0 ? (
+        <StackItem>
+          <ExpandableSection toggleText={TRANSFER.imagesTitle} isExpanded={imagesOpen} onToggle={(_e, open) => setImagesOpen(open)} isIndented>
+            <Table aria-label={TRANSFER.imagesLabel} variant="compact">
+              <Thead>
+                <Tr>
+                  <Th>{TRANSFER.imagesTitle}</Th>
+                  <Th modifier="fitContent">{COMMON.status}</Th>
+                </Tr>
+              </Thead>
+              <Tbody>
+                {snapshot.images.map((image) => (
+                  <Tr key={image.source}>
+                    <Td className="airlock-mono" dataLabel={TRANSFER.imagesTitle}>
+                      {image.source}
+                      {image.message ? <div className="airlock-muted">{image.message}</div> : null}
+                    </Td>
+                    <Td dataLabel={COMMON.status}>
+                      <StatusLabel status={image.status} />
+                    </Td>
+                  </Tr>
+                ))}
+              </Tbody>
+            </Table>
+          </ExpandableSection>
+        </StackItem>
+      ) : null}
+    </Stack>
+  );
+}
