@@ -11,7 +11,7 @@ import { checkDestinations } from '../plan/destination';
 import { isResolved, pullSourcesFrom, resolveImage, type FailedImage, type ResolvedImage } from '../plan/resolve';
 import { BlobCache } from '../cache/blob-cache';
 import { ClientPool } from '../registry/pool';
-import { AuthFileStore, defaultAuthFiles } from '../registry/credentials';
+import { AuthFileStore, defaultAuthFiles, type CredentialStore } from '../registry/credentials';
 import { EMPTY_REGISTRIES_CONF, type RegistriesConf } from '../registry/registries-conf';
 import type { RetryPolicy } from '../registry/transport';
 import { mapLimit } from '../util/limit';
@@ -46,6 +46,8 @@ export interface ExportOptions {
   readonly imageTimeoutMs?: number;
   readonly retry?: RetryPolicy;
   readonly authFile?: string;
+  /** Credentials from the app's vault; take precedence over auth files. */
+  readonly credentials?: CredentialStore;
   readonly srcTlsVerify?: boolean;
   readonly caFiles?: readonly string[];
   readonly registriesConf?: RegistriesConf;
@@ -139,7 +141,7 @@ export async function runExport(options: ExportOptions): Promise<ExportReport> {
     });
   }
 
-  const credentials = new AuthFileStore(options.authFile ? [options.authFile] : defaultAuthFiles(), options.authFile !== undefined);
+  const credentials = options.credentials ?? new AuthFileStore(options.authFile ? [options.authFile] : defaultAuthFiles(), options.authFile !== undefined);
   const pool = new ClientPool({
     tlsVerify: options.srcTlsVerify ?? true,
     credentials,

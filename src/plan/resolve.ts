@@ -114,6 +114,8 @@ export async function resolveImage(wanted: WantedImage, sources: PullSources, si
       return { wanted, source, destination: wanted.destination, digest: top.digest, mediaType: top.mediaType, size: top.size, manifests, blobs, from: location };
     } catch (err) {
       if (signal?.aborted) throw err;
+      // A broken auth file is the operator's setup, not this image's problem: stop with it.
+      if (err instanceof AirlockError && (err.code === 'AUTHFILE_UNREADABLE' || err.code === 'AUTHFILE_INVALID')) throw err;
       lastError = err;
     }
   }

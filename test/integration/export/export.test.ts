@@ -1,6 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, readFile, rm, mkdir, open } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, mkdir, open, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFile } from 'node:child_process';
@@ -74,7 +74,7 @@ describe('export to removable media (mirror to disk)', () => {
     assert.match(await sums(drive), /mirror_000001\.tar: OK/);
     const { stdout: pem } = await exec(process.execPath, [join(__dirname, '..', '..', '..', 'bin', 'airlock.js'), 'keys', 'export', '--data-dir', join(work, 'full', 'data')]);
     const pemFile = join(work, 'full', 'station.pem');
-    await (await open(pemFile, 'w')).writeFile(pem);
+    await writeFile(pemFile, pem);
     await exec('openssl', ['pkeyutl', '-verify', '-pubin', '-inkey', pemFile, '-rawin', '-in', join(drive, 'transfer.json'), '-sigfile', join(drive, 'transfer.json.sig')]);
 
     // Every digest kept, the blocked image absent.
@@ -172,9 +172,7 @@ describe('export to removable media (mirror to disk)', () => {
     await mkdir(dir, { recursive: true });
     const confFile = join(dir, 'registries.conf');
     // The configured source host does not exist; its mirror (our registry) serves the images by digest and tag.
-    await (await open(confFile, 'w')).writeFile(
-      ['[[registry]]', 'location = "quay.invalid.example"', '', '[[registry.mirror]]', `location = "${registry.host}"`, 'insecure = true', ''].join('\n'),
-    );
+    await writeFile(confFile, ['[[registry]]', 'location = "quay.invalid.example"', '', '[[registry.mirror]]', `location = "${registry.host}"`, 'insecure = true', ''].join('\n'));
     const config = await writeConfig(dir, 'isc.yaml', iscLines(['quay.invalid.example/org/oci:v1', `quay.invalid.example/org/docker@${byRepo('org/docker').digest}`]));
     const report = await runExport(options('mirrors', config, { registriesConf: await loadRegistriesConf({ file: confFile }), srcTlsVerify: true }));
     assert.equal(report.failed, 0, JSON.stringify(report.images));
@@ -305,5 +303,36 @@ describe('the mirror command', () => {
     const events = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; phase?: string; report?: { setId: string } });
     assert.deepEqual([...new Set(events.filter((e) => e.type === 'phase').map((e) => e.phase))], ['resolve', 'pull', 'write', 'verify', 'record']);
     assert.match(events.at(-1)?.report?.setId ?? '', /^[0-9a-f-]{36}$/);
+  });
+});
+
+describe('export from a registry that needs credentials', () => {
+  let registry: RegistryFixture;
+  let image: PushedImage;
+  let work: string;
+  before(async () => {
+    registry = await startRegistry({ auth: 'htpasswd', username: 'exporter', password: 'vault-secret' });
+    [image] = (await seedRegistry(registry, [ENTRIES[0] as SeedEntry])) as [PushedImage];
+    work = await mkdtemp(join(tmpdir(), 'airlock-creds-'));
+  });
+  after(async () => {
+    await registry.stop();
+    await rm(work, { recursive: true, force: true });
+  });
+
+  it('uses credentials handed to the job (the app vault) and keeps them off the media', async () => {
+    const config = await writeConfig(work, 'isc.yaml', iscLines([image.reference]));
+    const base = { configFile: config, workspace: join(work, 'drive'), cacheDir: join(work, 'cache'), dataDir: join(work, 'data'), srcTlsVerify: false, retry: { times: 0, delayMs: 1 } };
+    await assert.rejects(runExport({ ...base, authFile: join(work, 'no-such-auth.json') }), /cannot read auth file/);
+    const credentials = { lookup: async (host: string) => (host === registry.host ? { username: 'exporter', password: 'vault-secret', source: 'the app vault' } : undefined), describe: () => 'the app vault' };
+    const report = await runExport({ ...base, credentials });
+    assert.equal(report.failed, 0);
+    for (const name of await readdir(join(work, 'drive'))) {
+      if (name === 'working-dir') continue;
+      const fh = await open(join(work, 'drive', name), 'r');
+      const text = (await fh.readFile()).toString('latin1');
+      await fh.close();
+      assert.ok(!text.includes('vault-secret'), `${name} holds the password`);
+    }
   });
 });
