@@ -7,6 +7,11 @@ export default async function* summary(source) {
     if (event.type !== 'test:pass' && event.type !== 'test:fail') continue;
     // Suites report too; count only the tests inside them.
     if (event.data.details?.type === 'suite') {
+      // A whole suite skipped (the Electron e2e where no binary exists) must show, not vanish.
+      if (event.data.skip !== undefined) {
+        skipped++;
+        continue;
+      }
       // A suite that fails outside its tests (a hook) is a failure nothing else counts.
       if (event.type === 'test:fail' && event.data.details?.error?.failureType !== 'subtestsFailed') failed++;
       continue;
