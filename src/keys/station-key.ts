@@ -2,6 +2,7 @@ import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, ran
 import { chmod, link, mkdir, open, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AirlockError } from '../errors';
+import { syncDir } from '../util/sync-dir';
 
 /** The station's signing key: the transfer sets it exports are signed with it. */
 export interface StationKey {
@@ -134,19 +135,6 @@ async function publishOnce(temp: string, file: string): Promise<boolean> {
   }
 }
 
-/** Makes a new directory entry durable; best effort, since not every platform can open a directory. */
-async function syncDir(dir: string): Promise<void> {
-  try {
-    const handle = await open(dir, 'r');
-    try {
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-  } catch {
-    // Windows cannot fsync a directory; NTFS journals the rename itself.
-  }
-}
 
 /**
  * The station key at `<dataDir>/keys/station.key` (PKCS#8 PEM, mode 0600, directory 0700), created

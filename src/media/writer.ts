@@ -1,5 +1,5 @@
 import { createHash, type Hash } from 'node:crypto';
-import { lstat, mkdir, open, readdir, rename, unlink } from 'node:fs/promises';
+import { lstat, mkdir, readdir, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -39,6 +39,7 @@ import {
 import { verifyPartFile } from './verify-part';
 import { isSystemEntry, verifyTransferSet } from './verify';
 import type { VerifyProgress, VerifyReport } from './verify-types';
+import { syncDir } from '../util/sync-dir';
 
 /** The name written into transfer.json's `tool`. */
 export const TOOL_NAME = 'airlock';
@@ -379,19 +380,6 @@ class PartOutput {
   }
 }
 
-async function syncDir(dir: string): Promise<void> {
-  // Makes the rename durable. Not every platform or filesystem can fsync a directory; that is fine.
-  try {
-    const handle = await open(dir, 'r');
-    try {
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-  } catch {
-    // EISDIR/EPERM/EINVAL on Windows and some FUSE filesystems.
-  }
-}
 
 async function removeQuietly(path: string): Promise<void> {
   await unlink(path).catch(() => undefined);

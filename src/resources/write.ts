@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { AirlockError } from '../errors';
 import { renderClusterResourceFiles } from './render';
 import type { ClusterResource } from './types';
+import { syncDir } from '../util/sync-dir';
 
 /** Temp files are hidden and end in neither .yaml nor .json, so `oc apply -f <dir>` skips them. */
 const TEMP_SUFFIX = '.airlock-tmp';
@@ -48,19 +49,6 @@ async function writeAtomically(dir: string, name: string, content: string): Prom
   return target;
 }
 
-/** Makes the renames durable where the platform allows fsync on a directory (not on Windows). */
-async function syncDir(dir: string): Promise<void> {
-  try {
-    const handle = await open(dir, constants.O_RDONLY);
-    try {
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-  } catch {
-    // Best effort: the files themselves are already synced.
-  }
-}
 
 /**
  * Writes cluster resources into `dir`, which is `workingDir(workspace).clusterResources`
