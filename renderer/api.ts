@@ -9,6 +9,8 @@ import type { AirlockApi, Result } from '../main/ipc/contract';
 export type {
   AirlockApi,
   AppInfo,
+  CatalogPackageView,
+  CatalogSummaryView,
   ClusterResourceFile,
   ClusterResourceText,
   ConfigFile,
@@ -31,6 +33,7 @@ export type {
   JobSnapshot,
   MediaScan,
   PlanImage,
+  ReleaseChannelOffer,
   Result,
   Saved,
   Settings,

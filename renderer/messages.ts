@@ -122,15 +122,66 @@ export const IMAGE_SET = {
   srcTlsVerify: "Verify the source registries' TLS certificates",
   srcTlsVerifyHelp: 'Turn off only for registries with self-signed certificates or plain HTTP.',
   yamlLabel: 'ImageSetConfiguration YAML',
-  formReadOnly: 'This configuration has sections the form cannot show (release channels, operators or helm charts, or a layout the form does not use). Edit it in the YAML view.',
+  formReadOnly: 'This configuration has sections the form cannot show (helm charts, several channels for one package, catalog targets, or a layout the form does not use). Edit it in the YAML view.',
   checking: 'Checking the configuration…',
   valid: (images: number, blocked: number) => `Valid: ${images} image${images === 1 ? '' : 's'} to mirror${blocked > 0 ? `, ${blocked} blocked pattern${blocked === 1 ? '' : 's'}` : ''}.`,
-  nothingToMirror: 'Add at least one image to mirror.',
+  nothingToMirror: 'Add at least one image, operator catalog or release channel to mirror.',
+  validMore: (catalogs: number, channels: number) =>
+    [catalogs > 0 ? ` ${catalogs} operator catalog${catalogs === 1 ? '' : 's'}.` : '', channels > 0 ? ` ${channels} release channel${channels === 1 ? '' : 's'}.` : ''].join(''),
   unsupported: (sections: readonly string[]) => `Airlock cannot carry mirror.${sections.join(', mirror.')} yet. Carry those images as additional images, or remove the section${sections.length > 1 ? 's' : ''}.`,
   problemsTitle: (n: number) => `${n} problem${n === 1 ? '' : 's'} in the configuration`,
   problemAt: (line: number, column: number) => `Line ${line}, column ${column}`,
   goToLine: (line: number) => `Go to line ${line}`,
   lineHasProblem: 'this line has a problem',
+};
+
+export const OPERATORS = {
+  title: 'Operators',
+  help: 'Operator catalogs to filter and carry. Load a catalog to pick its packages and channels.',
+  catalogLabel: (n: number) => `Catalog ${n}`,
+  catalogGroup: (n: number) => `Operator catalog ${n}`,
+  catalogHelp: 'An index image, e.g. registry.redhat.io/redhat/redhat-operator-index:v4.19, or oci:///path to a local OCI layout.',
+  load: 'Load packages',
+  loading: 'Reading the catalog…',
+  loaded: (packages: number, truncated: boolean) => `${packages} package${packages === 1 ? '' : 's'} in the catalog${truncated ? ' (only the first are listed)' : ''}.`,
+  filterLabel: (n: number) => `Filter the packages of catalog ${n}`,
+  filterPlaceholder: 'Type to filter packages',
+  packageSelect: (n: number) => `Package to add from catalog ${n}`,
+  choosePackage: 'Choose a package',
+  noMatch: 'No package matches',
+  addPackage: 'Add package',
+  channel: (pkg: string) => `Channel of ${pkg}`,
+  allChannels: 'Default channel head (no channel filter)',
+  channelOption: (name: string, head: string | undefined, min: string | undefined, max: string | undefined, isDefault: boolean) =>
+    `${name}${isDefault ? ' (default)' : ''}${head ? ` — head ${head}` : ''}${min && max && min !== max ? `, ${min} to ${max}` : ''}`,
+  minVersion: (pkg: string) => `Minimum version of ${pkg}`,
+  maxVersion: (pkg: string) => `Maximum version of ${pkg}`,
+  removePackage: (pkg: string) => `Remove package ${pkg}`,
+  packageGroup: (pkg: string) => `Package ${pkg}`,
+  addCatalog: 'Add operator catalog',
+  removeCatalog: (n: number) => `Remove catalog ${n}`,
+  loadFailed: 'The catalog could not be read',
+};
+
+export const RELEASES = {
+  title: 'Release channels',
+  help: 'OpenShift releases from the update graph. Load a channel to choose versions from what it offers.',
+  architecture: 'Architecture',
+  channelName: (n: number) => `Release channel ${n}`,
+  channelGroup: (n: number) => `Release channel ${n} and its versions`,
+  channelPlaceholder: 'e.g. stable-4.19',
+  type: (n: number) => `Type of release channel ${n}`,
+  load: 'Load versions',
+  loading: 'Reading the update graph…',
+  loaded: (n: number, head: string) => `${n} release${n === 1 ? '' : 's'} offered; the head is ${head}.`,
+  minVersion: (n: number) => `Minimum version of release channel ${n}`,
+  maxVersion: (n: number) => `Maximum version of release channel ${n}`,
+  noVersion: 'Not set',
+  shortestPath: 'Shortest upgrade path only',
+  graph: 'Include the update graph data image (for an OpenShift Update Service)',
+  addChannel: 'Add release channel',
+  removeChannel: (n: number) => `Remove release channel ${n}`,
+  loadFailed: 'The channel could not be read',
 };
 
 export const PLAN = {
@@ -574,6 +625,33 @@ export function errorTitle(error: IpcError): string {
       return 'The CA certificate cannot be read.';
     case 'RESOURCE_NOT_FOUND':
       return 'That cluster resource is not available.';
+    case 'REFERENCE_INVALID':
+      return 'That is not a valid image reference.';
+    case 'CATALOG_UNAVAILABLE':
+      return 'The operator catalog cannot be read.';
+    case 'CATALOG_EMPTY':
+      return 'The image holds no file-based operator catalog.';
+    case 'CATALOG_IMAGE_INVALID':
+    case 'CATALOG_LAYER_INVALID':
+    case 'CATALOG_LAYER_UNSUPPORTED':
+    case 'CATALOG_FBC_INVALID':
+      return 'The operator catalog is damaged or in a format Airlock cannot read.';
+    case 'DIGEST_MISMATCH':
+    case 'SIZE_MISMATCH':
+      return 'What was read does not match its digest.';
+    case 'RELEASE_CHANNEL_UNKNOWN':
+      return 'The update service does not know that channel.';
+    case 'RELEASE_GRAPH_INVALID':
+      return 'The update service answered with something that is not an update graph.';
+    case 'RELEASE_GRAPH_URL_INVALID':
+      return 'The update service URL (UPDATE_URL_OVERRIDE) is not valid.';
+    case 'RELEASE_SERVICE_UNREACHABLE':
+      return 'The update service cannot be reached.';
+    case 'RELEASE_SERVICE_TLS':
+      return "The update service's TLS certificate could not be verified.";
+    case 'RELEASE_SERVICE_HTTP':
+    case 'RELEASE_SERVICE_TOO_LARGE':
+      return 'The update service answered with an error.';
     default:
       return 'The operation failed.';
   }

@@ -68,6 +68,10 @@ export type ConfigValidation =
       readonly archiveSizeGiB: number;
       readonly additionalImages: readonly string[];
       readonly blockedImages: readonly string[];
+      /** mirror.operators entries (catalogs). */
+      readonly operatorCatalogs?: number;
+      /** mirror.platform.channels entries. */
+      readonly releaseChannels?: number;
       /** Sections this Airlock cannot carry yet (platform, operators, helm). */
       readonly unsupported: readonly string[];
     }
@@ -393,6 +397,62 @@ export interface ClusterResourceText {
 export type FolderPurpose = 'export-target' | 'import-source' | 'verify-source';
 
 // ---------------------------------------------------------------------------------------------
+// Catalog and release pickers (export form)
+
+export interface CatalogSummaryRequest {
+  /** An image reference (registry.redhat.io/redhat/redhat-operator-index:v4.19) or oci:///abs/path. */
+  readonly catalog: string;
+  /** Verify the catalog registry's TLS certificate; default true. */
+  readonly tlsVerify?: boolean;
+}
+
+export interface CatalogChannelView {
+  readonly name: string;
+  readonly headVersion?: string;
+  readonly minVersion?: string;
+  readonly maxVersion?: string;
+  readonly bundles: number;
+}
+
+export interface CatalogPackageView {
+  readonly name: string;
+  readonly defaultChannel?: string;
+  /** Sorted by name. */
+  readonly channels: readonly CatalogChannelView[];
+}
+
+export interface CatalogSummaryView {
+  readonly catalog: string;
+  /** The catalog pinned to its digest, when read from an image. */
+  readonly pinned?: string;
+  /** Sorted by name; bounded (a few thousand at most). */
+  readonly packages: readonly CatalogPackageView[];
+  /** More packages than were sent. */
+  readonly truncated: boolean;
+}
+
+export type ReleaseType = 'ocp' | 'okd';
+export type ReleaseArchitecture = 'amd64' | 'arm64' | 'ppc64le' | 's390x' | 'multi';
+
+export interface ReleaseChannelRequest {
+  /** e.g. stable-4.19 */
+  readonly channel: string;
+  /** Default ocp. */
+  readonly type?: ReleaseType;
+  /** Default amd64. */
+  readonly architecture?: ReleaseArchitecture;
+}
+
+export interface ReleaseChannelOffer {
+  readonly channel: string;
+  readonly type: ReleaseType;
+  readonly architecture: ReleaseArchitecture;
+  /** Every release the graph offers, ascending as semver. */
+  readonly versions: readonly string[];
+  readonly head: string;
+}
+
+// ---------------------------------------------------------------------------------------------
 // Channels
 
 export interface IpcContract {
@@ -427,6 +487,8 @@ export interface IpcContract {
   'resources:read': { readonly args: readonly [jobId: string, index: number]; readonly result: ClusterResourceText };
   'resources:save': { readonly args: readonly [jobId: string, index: number]; readonly result: Saved };
   'clipboard:write': { readonly args: readonly [text: string]; readonly result: { readonly written: number } };
+  'catalog:summary': { readonly args: readonly [request: CatalogSummaryRequest]; readonly result: CatalogSummaryView };
+  'releases:channel': { readonly args: readonly [request: ReleaseChannelRequest]; readonly result: ReleaseChannelOffer };
 }
 
 export type IpcChannel = keyof IpcContract;
@@ -477,4 +539,6 @@ export interface AirlockApi {
   readonly receipts: { readonly save: Invoke<'receipt:save'> };
   readonly resources: { readonly read: Invoke<'resources:read'>; readonly save: Invoke<'resources:save'> };
   readonly clipboard: { readonly write: Invoke<'clipboard:write'> };
+  readonly catalogs: { readonly summary: Invoke<'catalog:summary'> };
+  readonly releases: { readonly channel: Invoke<'releases:channel'> };
 }

@@ -39,5 +39,7 @@ export function createIpcHandlers(services: AppServices): IpcHandlers {
     'resources:read': ([jobId, index]) => services.readResource(jobId, index),
     'resources:save': ([jobId, index]) => services.saveResource(jobId, index),
     'clipboard:write': ([text]) => services.copyText(text),
+    'catalog:summary': ([request]) => services.catalogSummary(request),
+    'releases:channel': ([request]) => services.releaseChannel(request),
   };
 }

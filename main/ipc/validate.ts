@@ -90,6 +90,20 @@ const receiptRequest = variant('kind', {
 
 const resourceIndex: Schema<number> = int(0, 10_000);
 
+/**
+ * An image reference (no scheme, no credentials, no spaces) or oci:// followed by an absolute path;
+ * src/config's reference grammar and main re-check it before anything is opened.
+ */
+const catalogName = str({ min: 1, max: 1024, pattern: /^(oci:\/\/\/.*|(?!.*:\/\/)[A-Za-z0-9][A-Za-z0-9._:/-]*(@sha256:[0-9a-f]{64})?)$/ });
+
+const catalogSummary = object({ catalog: catalogName, tlsVerify: optional(bool) });
+
+const releaseChannel = object({
+  channel: str({ min: 1, max: 128, pattern: /^[A-Za-z0-9][A-Za-z0-9._-]*$/ }),
+  type: optional(literal('ocp', 'okd')),
+  architecture: optional(literal('amd64', 'arm64', 'ppc64le', 's390x', 'multi')),
+});
+
 /** One validator per channel; the mapped type makes a missing one a compile error. */
 export const IPC_VALIDATORS: { readonly [C in IpcChannel]: Validator<C> } = {
   'app:version': channelValidator('app:version', none),
@@ -123,4 +137,6 @@ export const IPC_VALIDATORS: { readonly [C in IpcChannel]: Validator<C> } = {
   'resources:read': channelValidator('resources:read', tuple(jobId, resourceIndex)),
   'resources:save': channelValidator('resources:save', tuple(jobId, resourceIndex)),
   'clipboard:write': channelValidator('clipboard:write', tuple(str({ min: 1, max: 4 * MiB }))),
+  'catalog:summary': channelValidator('catalog:summary', tuple(catalogSummary)),
+  'releases:channel': channelValidator('releases:channel', tuple(releaseChannel)),
 };

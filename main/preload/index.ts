@@ -42,6 +42,8 @@ const api: AirlockApi = {
   receipts: { save: invoke('receipt:save') },
   resources: { read: invoke('resources:read'), save: invoke('resources:save') },
   clipboard: { write: invoke('clipboard:write') },
+  catalogs: { summary: invoke('catalog:summary') },
+  releases: { channel: invoke('releases:channel') },
 };
 
 contextBridge.exposeInMainWorld('airlock', api);

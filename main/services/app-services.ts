@@ -3,17 +3,27 @@
  * handlers (main/ipc/handlers.ts) are one-line calls into this; Electron is only behind the ports,
  * so the e2e harness runs this same object under plain Node.
  */
-import { copyFile, mkdir, open, statfs, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, open, stat, statfs, writeFile } from 'node:fs/promises';
 import { hostname as osHostname, userInfo } from 'node:os';
-import { basename } from 'node:path';
+import { basename, isAbsolute, join, normalize } from 'node:path';
 import { AirlockError } from '../../src/errors';
 import { ConfigError, parseConfig, unsupportedSections } from '../../src/config';
 import { listTrusted, loadOrCreateStationKey, publicKeyPem, trustKey, untrustKey } from '../../src/keys';
 import { readTransferManifest } from '../../src/media';
+import { openCatalog, readCatalogDirectory, readCatalogImage, summarizeCatalog } from '../../src/catalog';
+import type { CatalogSource } from '../../src/config/types';
+import { pullSourcesFrom } from '../../src/plan/resolve';
+import { parseReference } from '../../src/reference';
 import { RegistryClient } from '../../src/registry/client';
+import { ClientPool } from '../../src/registry/pool';
+import { EMPTY_REGISTRIES_CONF } from '../../src/registry/registries-conf';
+import { channelOffer, UpdateGraphClient } from '../../src/releases';
 import { AIRLOCK_VERSION } from '../../src/version';
 import type {
   AppInfo,
+  CatalogPackageView,
+  CatalogSummaryRequest,
+  CatalogSummaryView,
   Chosen,
   ClusterResourceText,
   ConfigFile,
@@ -32,6 +42,8 @@ import type {
   JobSnapshot,
   MediaScan,
   ReceiptRequest,
+  ReleaseChannelOffer,
+  ReleaseChannelRequest,
   Saved,
   Settings,
   SettingsPatch,
@@ -65,11 +77,34 @@ export interface AppServicesDeps {
   readonly platform?: string;
   readonly log?: (line: string) => void;
   readonly drivePollMs?: number;
+  /** Where UPDATE_URL_OVERRIDE is read for the release-channel picker, as the engine does; default process.env. */
+  readonly env?: NodeJS.ProcessEnv;
 }
 
 const MAX_CONFIG_BYTES = 4 * 1024 * 1024;
 const MAX_RESOURCE_BYTES = 4 * 1024 * 1024;
 const CONNECTION_TIMEOUT_MS = 15_000;
+/** Reading a whole catalog (hundreds of MB for the redhat-operator-index) takes a while. */
+const CATALOG_TIMEOUT_MS = 10 * 60_000;
+const GRAPH_TIMEOUT_MS = 60_000;
+/** What a catalog summary sends at most: the redhat-operator-index has a few hundred packages. */
+export const MAX_CATALOG_PACKAGES = 2000;
+export const MAX_CATALOG_CHANNELS = 100;
+
+/** The catalog field of the export form as the engine reads `mirror.operators[].catalog`. */
+function catalogSource(catalog: string): CatalogSource {
+  if (catalog.startsWith('oci:')) {
+    const path = catalog.startsWith('oci://') ? catalog.slice('oci://'.length) : '';
+    if (path === '' || !isAbsolute(path) || normalize(path).replace(/[\\/]+$/, '') !== path.replace(/[\\/]+$/, '')) {
+      throw new AirlockError('CATALOG_UNAVAILABLE', `"${catalog}" is not an OCI layout path`, {
+        context: { image: catalog },
+        hint: 'write oci:// followed by an absolute path, e.g. oci:///home/user/my-catalog (three slashes)',
+      });
+    }
+    return { kind: 'oci', path: normalize(path) };
+  }
+  return { kind: 'registry', reference: parseReference(catalog, { requireRegistry: true }) };
+}
 
 const FOLDER_TITLES: Readonly<Record<FolderPurpose, string>> = {
   'export-target': 'Choose the folder to write the transfer set to',
@@ -171,6 +206,8 @@ export class AppServices {
         archiveSizeGiB: config.archiveSizeGiB,
         additionalImages: config.mirror.additionalImages.map((i) => i.name),
         blockedImages: config.mirror.blockedImages.map((b) => b.name),
+        operatorCatalogs: config.mirror.operators.length,
+        releaseChannels: config.mirror.platform?.channels.length ?? 0,
         unsupported: unsupportedSections(config),
       };
     } catch (err) {
@@ -351,6 +388,66 @@ export class AppServices {
       await client.close();
     }
     return { registry, authenticated };
+  }
+
+  // -- catalog and release pickers --------------------------------------------------------------
+
+  /**
+   * Packages and channels of an operator catalog, for the export form's pickers. Registry catalogs
+   * are read with saved credentials (the same vault the jobs get), streaming; an oci:// path may
+   * be an OCI image layout or a plain file-based catalog directory. Only a bounded summary returns.
+   */
+  async catalogSummary(request: CatalogSummaryRequest): Promise<CatalogSummaryView> {
+    const source = catalogSource(request.catalog);
+    const signal = AbortSignal.timeout(CATALOG_TIMEOUT_MS);
+    const settings = this.settings.get();
+    let model;
+    let pinned: string | undefined;
+    if (source.kind === 'oci' && (await stat(join(source.path, 'index.json')).catch(() => undefined)) === undefined) {
+      model = await readCatalogDirectory(source.path, { signal });
+    } else {
+      const pool = new ClientPool({
+        tlsVerify: request.tlsVerify ?? true,
+        credentials: this.vault,
+        tlsFlag: 'the "Verify TLS certificates" option',
+        retry: { times: settings.retryTimes, delayMs: settings.retryDelayMs },
+      });
+      try {
+        const image = await openCatalog(source, { sources: pullSourcesFrom(EMPTY_REGISTRIES_CONF, pool), signal });
+        pinned = image.pinned;
+        model = await readCatalogImage(image, { signal });
+      } finally {
+        await pool.close();
+      }
+    }
+    const all = summarizeCatalog(model);
+    const packages = all.slice(0, MAX_CATALOG_PACKAGES).map(
+      (p): CatalogPackageView => ({
+        name: p.name,
+        ...(p.defaultChannel === undefined ? {} : { defaultChannel: p.defaultChannel }),
+        channels: p.channels.slice(0, MAX_CATALOG_CHANNELS).map((c) => ({
+          name: c.name,
+          bundles: c.bundles,
+          ...(c.headVersion === undefined ? {} : { headVersion: c.headVersion }),
+          ...(c.minVersion === undefined ? {} : { minVersion: c.minVersion }),
+          ...(c.maxVersion === undefined ? {} : { maxVersion: c.maxVersion }),
+        })),
+      }),
+    );
+    return { catalog: request.catalog, ...(pinned === undefined ? {} : { pinned }), packages, truncated: all.length > packages.length };
+  }
+
+  /** The releases a channel's update graph offers (UPDATE_URL_OVERRIDE honoured as the export does). */
+  async releaseChannel(request: ReleaseChannelRequest): Promise<ReleaseChannelOffer> {
+    const type = request.type ?? 'ocp';
+    const architecture = request.architecture ?? 'amd64';
+    const graphs = new UpdateGraphClient({ env: this.deps.env ?? process.env, retry: { times: 0, delayMs: 0 } });
+    try {
+      const offer = channelOffer(await graphs.fetchGraph(request.channel, architecture, { type, signal: AbortSignal.timeout(GRAPH_TIMEOUT_MS) }));
+      return { channel: offer.channel, type, architecture, versions: offer.versions, head: offer.head };
+    } finally {
+      await graphs.close();
+    }
   }
 
   // -- receipts and cluster resources ----------------------------------------------------------

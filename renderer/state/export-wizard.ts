@@ -134,9 +134,14 @@ export function canTransfer(plan: ExportPlan): boolean {
   return plan.images.some((i) => i.status === 'ok');
 }
 
+/** Additional images, an operator catalog or a release channel: something for the plan to resolve. */
+export function hasSomethingToMirror(summary: Extract<ConfigValidation, { valid: true }>): boolean {
+  return summary.additionalImages.length > 0 || (summary.operatorCatalogs ?? 0) > 0 || (summary.releaseChannels ?? 0) > 0;
+}
+
 export function canPlan(draft: ImageSetDraft): boolean {
   const v = draft.validation;
-  return v.kind === 'valid' && v.summary.additionalImages.length > 0 && v.summary.unsupported.length === 0;
+  return v.kind === 'valid' && hasSomethingToMirror(v.summary) && v.summary.unsupported.length === 0;
 }
 
 function edited(draft: ImageSetDraft, change: Partial<ImageSetDraft>): ImageSetDraft {

@@ -1,8 +1,9 @@
 /**
- * The Export wizard's image-set form and its YAML, kept in sync both ways. The form covers what
- * Airlock can carry today (additional images, blocked images, archive size); a configuration with
- * anything else is edited in the YAML view only. Validation problems from main (line, column,
- * dotted path) are mapped back onto form fields.
+ * The Export wizard's image-set form and its YAML, kept in sync both ways. The form covers
+ * additional images, blocked images, archive size, operator catalogs (one channel per package,
+ * optional version range) and release channels; a configuration with anything else is edited in
+ * the YAML view only. Validation problems from main (line, column, dotted path) are mapped back
+ * onto form fields.
  */
 import { isMap, isScalar, isSeq, parseDocument, stringify } from 'yaml';
 import type { ConfigProblemView } from '../api';
@@ -11,11 +12,106 @@ export const API_VERSION = 'mirror.openshift.io/v2alpha1';
 export const KIND = 'ImageSetConfiguration';
 export const DEFAULT_CONFIG_NAME = 'imageset-config.yaml';
 
+export interface OperatorPackageForm {
+  readonly name: string;
+  /** Empty: every channel's head (no channel filter); the version range then applies to the package. */
+  readonly channel: string;
+  /** Written when the chosen channel is not the catalog's default channel (oc-mirror requires it). */
+  readonly defaultChannel: string;
+  readonly minVersion: string;
+  readonly maxVersion: string;
+}
+
+export interface OperatorCatalogForm {
+  /** An image reference or oci:///path, as typed. */
+  readonly catalog: string;
+  readonly packages: readonly OperatorPackageForm[];
+}
+
+export type ReleaseTypeForm = 'ocp' | 'okd';
+export const RELEASE_TYPES: readonly ReleaseTypeForm[] = ['ocp', 'okd'];
+export type ArchitectureForm = 'amd64' | 'arm64' | 'ppc64le' | 's390x' | 'multi';
+export const ARCHITECTURES: readonly ArchitectureForm[] = ['amd64', 'arm64', 'ppc64le', 's390x', 'multi'];
+
+export interface ReleaseChannelForm {
+  readonly name: string;
+  readonly type: ReleaseTypeForm;
+  readonly minVersion: string;
+  readonly maxVersion: string;
+  readonly shortestPath: boolean;
+}
+
+export interface PlatformForm {
+  readonly architecture: ArchitectureForm;
+  readonly channels: readonly ReleaseChannelForm[];
+  readonly graph: boolean;
+}
+
 export interface ImageSetForm {
   readonly additionalImages: readonly string[];
   readonly blockedImages: readonly string[];
   /** GiB as typed; empty means the default (500 GiB). */
   readonly archiveSizeGiB: string;
+  /** mirror.operators; absent when the configuration has none. */
+  readonly operators?: readonly OperatorCatalogForm[];
+  /** mirror.platform; absent when the configuration has none. */
+  readonly platform?: PlatformForm;
+}
+
+/** The form with these operator catalogs; none removes mirror.operators. */
+export function withOperators(form: ImageSetForm, operators: readonly OperatorCatalogForm[]): ImageSetForm {
+  const next: { -readonly [K in keyof ImageSetForm]: ImageSetForm[K] } = { ...form, operators };
+  if (operators.length === 0) delete next.operators;
+  return next;
+}
+
+/** The form with this platform section; undefined removes mirror.platform. */
+export function withPlatform(form: ImageSetForm, platform: PlatformForm | undefined): ImageSetForm {
+  const next: { -readonly [K in keyof ImageSetForm]: ImageSetForm[K] } = { ...form };
+  if (platform) next.platform = platform;
+  else delete next.platform;
+  return next;
+}
+
+export const EMPTY_PACKAGE: OperatorPackageForm = { name: '', channel: '', defaultChannel: '', minVersion: '', maxVersion: '' };
+export const EMPTY_RELEASE_CHANNEL: ReleaseChannelForm = { name: '', type: 'ocp', minVersion: '', maxVersion: '', shortestPath: false };
+export const EMPTY_PLATFORM: PlatformForm = { architecture: 'amd64', channels: [EMPTY_RELEASE_CHANNEL], graph: false };
+
+function withVersions(out: Record<string, unknown>, minVersion: string, maxVersion: string): Record<string, unknown> {
+  if (minVersion.trim() !== '') out.minVersion = minVersion.trim();
+  if (maxVersion.trim() !== '') out.maxVersion = maxVersion.trim();
+  return out;
+}
+
+function operatorsYaml(catalogs: readonly OperatorCatalogForm[]): Record<string, unknown>[] {
+  return catalogs
+    .filter((c) => c.catalog.trim() !== '')
+    .map((c) => {
+      const packages = c.packages
+        .filter((p) => p.name.trim() !== '')
+        .map((p) => {
+          const out: Record<string, unknown> = { name: p.name.trim() };
+          if (p.defaultChannel.trim() !== '') out.defaultChannel = p.defaultChannel.trim();
+          if (p.channel.trim() !== '') out.channels = [withVersions({ name: p.channel.trim() }, p.minVersion, p.maxVersion)];
+          else withVersions(out, p.minVersion, p.maxVersion);
+          return out;
+        });
+      return { catalog: c.catalog.trim(), ...(packages.length > 0 ? { packages } : {}) };
+    });
+}
+
+function platformYaml(platform: PlatformForm): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (platform.architecture !== 'amd64') out.architectures = [platform.architecture];
+  out.channels = platform.channels
+    .filter((c) => c.name.trim() !== '')
+    .map((c) => {
+      const channel = withVersions({ name: c.name.trim(), ...(c.type === 'ocp' ? {} : { type: c.type }) }, c.minVersion, c.maxVersion);
+      if (c.shortestPath) channel.shortestPath = true;
+      return channel;
+    });
+  if (platform.graph) out.graph = true;
+  return out;
 }
 
 export const EMPTY_FORM: ImageSetForm = { additionalImages: [''], blockedImages: [], archiveSizeGiB: '' };
@@ -27,7 +123,10 @@ export function formToYaml(form: ImageSetForm): string {
   const size = form.archiveSizeGiB.trim();
   const doc: Record<string, unknown> = { kind: KIND, apiVersion: API_VERSION };
   if (size !== '') doc.archiveSize = /^\d+$/.test(size) ? Number(size) : size;
-  const mirror: Record<string, unknown> = { additionalImages: additional.map((name) => ({ name })) };
+  const mirror: Record<string, unknown> = {};
+  if (form.platform) mirror.platform = platformYaml(form.platform);
+  if (form.operators && form.operators.length > 0) mirror.operators = operatorsYaml(form.operators);
+  mirror.additionalImages = additional.map((name) => ({ name }));
   if (blocked.length > 0) mirror.blockedImages = blocked.map((name) => ({ name }));
   doc.mirror = mirror;
   return stringify(doc, { lineWidth: 0 });
@@ -55,6 +154,78 @@ function names(node: unknown): string[] | undefined {
   return out;
 }
 
+type Plain = Record<string, unknown>;
+
+function isPlain(value: unknown): value is Plain {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function onlyKeys(value: Plain, keys: readonly string[]): boolean {
+  return Object.keys(value).every((k) => keys.includes(k));
+}
+
+/** A version as the form holds it: YAML may have read 4.19 as a number. */
+function versionText(value: unknown): string | undefined {
+  if (value === undefined || value === null) return '';
+  return typeof value === 'string' || typeof value === 'number' ? String(value) : undefined;
+}
+
+function listOf<T>(value: unknown, item: (v: unknown) => T | undefined): T[] | undefined {
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value)) return undefined;
+  const out: T[] = [];
+  for (const v of value) {
+    const parsed = item(v);
+    if (parsed === undefined) return undefined;
+    out.push(parsed);
+  }
+  return out;
+}
+
+function packageForm(value: unknown): OperatorPackageForm | undefined {
+  if (!isPlain(value) || !onlyKeys(value, ['name', 'defaultChannel', 'channels', 'minVersion', 'maxVersion'])) return undefined;
+  if (typeof value.name !== 'string') return undefined;
+  const defaultChannel = value.defaultChannel === undefined ? '' : value.defaultChannel;
+  if (typeof defaultChannel !== 'string') return undefined;
+  const channels = listOf(value.channels, (c) => (isPlain(c) && onlyKeys(c, ['name', 'minVersion', 'maxVersion']) && typeof c.name === 'string' ? c : undefined));
+  // The form shows one channel per package.
+  if (!channels || channels.length > 1) return undefined;
+  const channel = channels[0];
+  const outer = [versionText(value.minVersion), versionText(value.maxVersion)];
+  const inner = channel ? [versionText(channel.minVersion), versionText(channel.maxVersion)] : ['', ''];
+  if ([...outer, ...inner].some((v) => v === undefined)) return undefined;
+  if (channel && outer.some((v) => v !== '')) return undefined;
+  const [minVersion = '', maxVersion = ''] = channel ? inner : outer;
+  return { name: value.name, channel: channel ? String(channel.name) : '', defaultChannel, minVersion, maxVersion };
+}
+
+function operatorsForm(value: unknown): OperatorCatalogForm[] | undefined {
+  return listOf(value, (c) => {
+    if (!isPlain(c) || !onlyKeys(c, ['catalog', 'packages']) || typeof c.catalog !== 'string') return undefined;
+    const packages = listOf(c.packages, packageForm);
+    return packages ? { catalog: c.catalog, packages } : undefined;
+  });
+}
+
+function platformForm(value: unknown): PlatformForm | undefined {
+  if (!isPlain(value) || !onlyKeys(value, ['architectures', 'channels', 'graph'])) return undefined;
+  const archs = listOf(value.architectures, (a) => (typeof a === 'string' && (ARCHITECTURES as readonly string[]).includes(a) ? (a as ArchitectureForm) : undefined));
+  if (!archs || archs.length > 1) return undefined;
+  if (value.graph !== undefined && typeof value.graph !== 'boolean') return undefined;
+  const channels = listOf(value.channels, (c): ReleaseChannelForm | undefined => {
+    if (!isPlain(c) || !onlyKeys(c, ['name', 'type', 'minVersion', 'maxVersion', 'shortestPath']) || typeof c.name !== 'string') return undefined;
+    const type = c.type === undefined ? 'ocp' : c.type;
+    if (type !== 'ocp' && type !== 'okd') return undefined;
+    if (c.shortestPath !== undefined && typeof c.shortestPath !== 'boolean') return undefined;
+    const minVersion = versionText(c.minVersion);
+    const maxVersion = versionText(c.maxVersion);
+    if (minVersion === undefined || maxVersion === undefined) return undefined;
+    return { name: c.name, type, minVersion, maxVersion, shortestPath: c.shortestPath === true };
+  });
+  if (!channels) return undefined;
+  return { architecture: archs[0] ?? 'amd64', channels, graph: value.graph === true };
+}
+
 /** The form for a YAML text, when the form can show all of it. */
 export function yamlToForm(yaml: string): FormFromYaml {
   const doc = parseDocument(yaml);
@@ -64,6 +235,12 @@ export function yamlToForm(yaml: string): FormFromYaml {
   let additional: string[] = [];
   let blocked: string[] = [];
   let archive = '';
+  let operators: OperatorCatalogForm[] | undefined;
+  let platform: PlatformForm | undefined;
+  const mirrorJs = (): Plain => {
+    const js: unknown = doc.toJS();
+    return isPlain(js) && isPlain(js.mirror) ? js.mirror : {};
+  };
   for (const pair of root.items) {
     const key = isScalar(pair.key) ? pair.key.value : undefined;
     if (key === 'kind' || key === 'apiVersion') continue;
@@ -82,12 +259,27 @@ export function yamlToForm(yaml: string): FormFromYaml {
         const list = names(section.value);
         if (!list) return { kind: 'yaml-only', reason: 'shape' };
         blocked = list;
+      } else if (name === 'operators') {
+        operators = operatorsForm(mirrorJs().operators);
+        if (!operators) return { kind: 'yaml-only', reason: 'shape' };
+      } else if (name === 'platform') {
+        platform = platformForm(mirrorJs().platform);
+        if (!platform) return { kind: 'yaml-only', reason: 'shape' };
       } else {
         return { kind: 'yaml-only', reason: 'sections' };
       }
     }
   }
-  return { kind: 'form', form: { additionalImages: additional.length > 0 ? additional : [''], blockedImages: blocked, archiveSizeGiB: archive } };
+  return {
+    kind: 'form',
+    form: {
+      additionalImages: additional.length > 0 ? additional : [''],
+      blockedImages: blocked,
+      archiveSizeGiB: archive,
+      ...(operators && operators.length > 0 ? { operators } : {}),
+      ...(platform ? { platform } : {}),
+    },
+  };
 }
 
 export type FieldRef =

@@ -23,9 +23,11 @@ import type { ConfigProblemView } from '../../api';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { YamlEditor } from '../../components/YamlEditor';
 import { IMAGE_SET } from '../../messages';
-import type { ExportAction, ImageSetDraft } from '../../state/export-wizard';
+import { hasSomethingToMirror, type ExportAction, type ImageSetDraft } from '../../state/export-wizard';
 import { assertNever } from '../../state/assert-never';
 import { offsetOfLine, problemsFor, type ImageSetForm } from '../../state/image-set-form';
+import { OperatorsSection } from './OperatorsSection';
+import { ReleaseChannelsSection } from './ReleaseChannelsSection';
 
 export interface ImageSetStepProps {
   readonly draft: ImageSetDraft;
@@ -148,6 +150,8 @@ export function ImageSetStep({ draft, dispatch, onOpenFile }: ImageSetStepProps)
           <Form onSubmit={(e) => e.preventDefault()}>
             <ListField field="additionalImages" form={form} problems={problems} disabled={!draft.formInSync} onChange={onForm} />
             <ListField field="blockedImages" form={form} problems={problems} disabled={!draft.formInSync} onChange={onForm} />
+            <ReleaseChannelsSection form={form} disabled={!draft.formInSync} onChange={onForm} />
+            <OperatorsSection form={form} disabled={!draft.formInSync} tlsVerify={draft.srcTlsVerify} onChange={onForm} />
             <FormGroup label={IMAGE_SET.archiveSize} fieldId={`${yamlId}-archive`}>
               <TextInput
                 id={`${yamlId}-archive`}
@@ -214,8 +218,15 @@ function ValidationStatus({ draft, problemsId, onGoToLine }: { readonly draft: I
       );
     case 'valid':
       if (v.summary.unsupported.length > 0) return <Alert variant="warning" isInline title={IMAGE_SET.unsupported(v.summary.unsupported)} />;
-      if (v.summary.additionalImages.length === 0) return <Alert variant="info" isInline title={IMAGE_SET.nothingToMirror} />;
-      return <Alert variant="success" isInline isPlain title={IMAGE_SET.valid(v.summary.additionalImages.length, v.summary.blockedImages.length)} />;
+      if (!hasSomethingToMirror(v.summary)) return <Alert variant="info" isInline title={IMAGE_SET.nothingToMirror} />;
+      return (
+        <Alert
+          variant="success"
+          isInline
+          isPlain
+          title={IMAGE_SET.valid(v.summary.additionalImages.length, v.summary.blockedImages.length) + IMAGE_SET.validMore(v.summary.operatorCatalogs ?? 0, v.summary.releaseChannels ?? 0)}
+        />
+      );
     case 'invalid':
       return (
         <Alert variant="danger" isInline title={IMAGE_SET.problemsTitle(v.problems.length)}>

@@ -35,7 +35,7 @@ describe('exportReducer', () => {
     const back = run([{ type: 'yaml/changed', yaml: 'mirror:\n  additionalImages:\n    - name: c:3\n' }], s);
     assert.deepEqual(back.draft.form.additionalImages, ['c:3']);
     assert.equal(back.draft.formInSync, true);
-    const operators = run([{ type: 'yaml/changed', yaml: 'mirror:\n  operators: []\n' }], back);
+    const operators = run([{ type: 'yaml/changed', yaml: 'mirror:\n  helm: {}\n' }], back);
     assert.equal(operators.draft.formInSync, false);
     assert.deepEqual(operators.draft.form.additionalImages, ['c:3'], 'the form keeps its last state while read-only');
     assert.equal(run([{ type: 'form/changed', form: { additionalImages: ['x'], blockedImages: [], archiveSizeGiB: '' } }], operators), operators, 'a read-only form does not change the YAML');

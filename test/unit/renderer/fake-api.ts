@@ -59,6 +59,8 @@ export class FakeApi {
       receipts: group('receipts', ['save']),
       resources: group('resources', ['read', 'save']),
       clipboard: group('clipboard', ['write']),
+      catalogs: group('catalogs', ['summary']),
+      releases: group('releases', ['channel']),
     } as unknown as AirlockApi;
   }
 }

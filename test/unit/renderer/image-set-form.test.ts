@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { EMPTY_FORM, formToYaml, offsetOfLine, problemField, problemsFor, yamlToForm } from '../../../renderer/state/image-set-form';
+import { EMPTY_FORM, formToYaml, offsetOfLine, problemField, problemsFor, yamlToForm, type ImageSetForm } from '../../../renderer/state/image-set-form';
 
 describe('formToYaml', () => {
   it('writes an ImageSetConfiguration, leaving out rows still empty', () => {
@@ -35,8 +35,45 @@ describe('yamlToForm', () => {
     ],
     ['plain strings in lists', 'mirror:\n  additionalImages: [a:1, c:2]\n', { kind: 'form', form: { additionalImages: ['a:1', 'c:2'], blockedImages: [], archiveSizeGiB: '' } }],
     ['no images yet: one empty row', 'kind: ImageSetConfiguration\n', { kind: 'form', form: { additionalImages: [''], blockedImages: [], archiveSizeGiB: '' } }],
-    ['operators', 'mirror:\n  operators:\n    - catalog: x\n', { kind: 'yaml-only', reason: 'sections' }],
-    ['platform', 'mirror:\n  platform: {}\n', { kind: 'yaml-only', reason: 'sections' }],
+    [
+      'operators',
+      'mirror:\n  operators:\n    - catalog: x\n      packages:\n        - name: p\n          defaultChannel: fast\n          channels:\n            - name: fast\n              minVersion: 1.0.0\n        - name: q\n          maxVersion: 2.0.0\n',
+      {
+        kind: 'form',
+        form: {
+          additionalImages: [''],
+          blockedImages: [],
+          archiveSizeGiB: '',
+          operators: [
+            {
+              catalog: 'x',
+              packages: [
+                { name: 'p', channel: 'fast', defaultChannel: 'fast', minVersion: '1.0.0', maxVersion: '' },
+                { name: 'q', channel: '', defaultChannel: '', minVersion: '', maxVersion: '2.0.0' },
+              ],
+            },
+          ],
+        },
+      },
+    ],
+    [
+      'platform',
+      'mirror:\n  platform:\n    architectures: [arm64]\n    graph: true\n    channels:\n      - name: stable-4.19\n        type: okd\n        minVersion: 4.19.1\n        shortestPath: true\n',
+      {
+        kind: 'form',
+        form: {
+          additionalImages: [''],
+          blockedImages: [],
+          archiveSizeGiB: '',
+          platform: { architecture: 'arm64', graph: true, channels: [{ name: 'stable-4.19', type: 'okd', minVersion: '4.19.1', maxVersion: '', shortestPath: true }] },
+        },
+      },
+    ],
+    ['an empty platform', 'mirror:\n  platform: {}\n', { kind: 'form', form: { additionalImages: [''], blockedImages: [], archiveSizeGiB: '', platform: { architecture: 'amd64', graph: false, channels: [] } } }],
+    ['several channels for one package', 'mirror:\n  operators:\n    - catalog: x\n      packages:\n        - name: p\n          channels: [{ name: a }, { name: b }]\n', { kind: 'yaml-only', reason: 'shape' }],
+    ['a catalog target', 'mirror:\n  operators:\n    - catalog: x\n      targetCatalog: y\n', { kind: 'yaml-only', reason: 'shape' }],
+    ['several architectures', 'mirror:\n  platform:\n    architectures: [amd64, arm64]\n', { kind: 'yaml-only', reason: 'shape' }],
+    ['helm', 'mirror:\n  helm: {}\n', { kind: 'yaml-only', reason: 'sections' }],
     ['unknown top-level key', 'kind: ImageSetConfiguration\nstorageConfig: {}\n', { kind: 'yaml-only', reason: 'sections' }],
     ['extra fields on an image', 'mirror:\n  additionalImages:\n    - name: a\n      extra: 1\n', { kind: 'yaml-only', reason: 'shape' }],
     ['a syntax error', 'mirror: [\n', { kind: 'yaml-only', reason: 'syntax' }],
@@ -48,6 +85,17 @@ describe('yamlToForm', () => {
 
   it('round-trips what the form writes', () => {
     const form = { additionalImages: ['quay.io/a:1', 'quay.io/b:2'], blockedImages: ['quay.io/b'], archiveSizeGiB: '8' };
+    assert.deepEqual(yamlToForm(formToYaml(form)), { kind: 'form', form });
+  });
+
+  it('round-trips operators and release channels', () => {
+    const form: ImageSetForm = {
+      additionalImages: [''],
+      blockedImages: [],
+      archiveSizeGiB: '',
+      platform: { architecture: 'multi', graph: true, channels: [{ name: 'stable-4.19', type: 'ocp', minVersion: '4.19.0', maxVersion: '4.19.3', shortestPath: true }] },
+      operators: [{ catalog: 'oci:///srv/catalog', packages: [{ name: 'p', channel: 'stable', defaultChannel: '', minVersion: '', maxVersion: '1.2.0' }] }],
+    };
     assert.deepEqual(yamlToForm(formToYaml(form)), { kind: 'form', form });
   });
 });

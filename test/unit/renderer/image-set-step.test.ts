@@ -70,7 +70,7 @@ describe('ImageSetStep', () => {
     ['checking', { kind: 'checking', revision: 0 }, /Checking the configuration/],
     ['valid', { kind: 'valid', summary: { valid: true, archiveSizeGiB: 500, additionalImages: ['a', 'b'], blockedImages: ['c'], unsupported: [] } }, /Valid: 2 images to mirror, 1 blocked pattern\./],
     ['unsupported', { kind: 'valid', summary: { valid: true, archiveSizeGiB: 500, additionalImages: ['a'], blockedImages: [], unsupported: ['operators', 'helm'] } }, /cannot carry mirror\.operators, mirror\.helm yet/],
-    ['empty', { kind: 'valid', summary: { valid: true, archiveSizeGiB: 500, additionalImages: [], blockedImages: [], unsupported: [] } }, /Add at least one image to mirror/],
+    ['empty', { kind: 'valid', summary: { valid: true, archiveSizeGiB: 500, additionalImages: [], blockedImages: [], unsupported: [] } }, /Add at least one image, operator catalog or release channel to mirror/],
     ['an error from main', { kind: 'error', error: { code: 'IPC_UNAVAILABLE', message: 'no bridge' } }, /not connected to its main process/],
   ];
   for (const [name, validation, text] of verdicts) {

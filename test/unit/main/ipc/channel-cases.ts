@@ -87,4 +87,29 @@ export const CHANNEL_CASES: { readonly [C in IpcChannel]: ChannelCases } = {
   'resources:read': { valid: [JOB_ID, 0], malformed: [['a path instead of an index', [JOB_ID, '/etc/passwd']], ['a negative index', [JOB_ID, -1]], ['a fractional index', [JOB_ID, 0.5]]] },
   'resources:save': { valid: [JOB_ID, 0], malformed: [['a missing index', [JOB_ID]]] },
   'clipboard:write': { valid: ['oc apply -f /x'], malformed: [['an empty text', ['']], ['an object', [{ text: 'x' }]]] },
+  'catalog:summary': {
+    // An OCI layout that is not there: fails fast, never reaches a registry.
+    valid: [{ catalog: 'oci:///nonexistent/airlock-catalog', tlsVerify: true }],
+    malformed: [
+      ['no request', []],
+      ['an empty catalog', [{ catalog: '' }]],
+      ['a catalog URL with a scheme', [{ catalog: 'https://registry.example/index:v4.19' }]],
+      ['a catalog with spaces', [{ catalog: 'registry.example/index v4.19' }]],
+      ['a string for tlsVerify', [{ catalog: 'registry.example/index:v4.19', tlsVerify: 'no' }]],
+      ['credentials smuggled in', [{ catalog: 'registry.example/index:v4.19', password: 'x' }]],
+      ['credentials in the reference', [{ catalog: 'user:pw@registry.example/index:v4.19' }]],
+      ['a bare string', ['registry.example/index:v4.19']],
+    ],
+  },
+  'releases:channel': {
+    valid: [{ channel: 'stable-4.19', type: 'ocp', architecture: 'amd64' }],
+    malformed: [
+      ['no request', []],
+      ['an empty channel', [{ channel: '' }]],
+      ['a channel with a query', [{ channel: 'stable-4.19&arch=s390x' }]],
+      ['an unknown type', [{ channel: 'stable-4.19', type: 'rhel' }]],
+      ['an unknown architecture', [{ channel: 'stable-4.19', architecture: 'x86_64' }]],
+      ['a URL smuggled in', [{ channel: 'stable-4.19', url: 'http://evil.example/graph' }]],
+    ],
+  },
 };

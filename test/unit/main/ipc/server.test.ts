@@ -73,6 +73,8 @@ describe('IPC server', () => {
       cipher: cipher(),
       hostname: 'test-station',
       log: (line) => logged.push(line),
+      // releases:channel must not reach api.openshift.com from a unit test: a closed loopback port.
+      env: { UPDATE_URL_OVERRIDE: 'http://127.0.0.1:9/api/upgrades_info/v1/graph' },
     });
     handlers = createIpcHandlers(services);
   });
