@@ -90,8 +90,8 @@ describe('the renderer as served, in Chromium', { timeout: 120_000 }, () => {
       process: 'undefined',
       module: 'undefined',
       Buffer: 'undefined',
-      groups: ['app', 'clipboard', 'config', 'credentials', 'dialogs', 'drives', 'history', 'jobs', 'keys', 'media', 'receipts', 'registry', 'resources', 'settings'],
-      leaves: Array(33).fill('function'),
+      groups: ['app', 'catalogs', 'clipboard', 'config', 'credentials', 'dialogs', 'drives', 'history', 'jobs', 'keys', 'media', 'receipts', 'registry', 'releases', 'resources', 'settings'],
+      leaves: Array(35).fill('function'),
       frozen: true,
       mentionsIpc: false,
     });
