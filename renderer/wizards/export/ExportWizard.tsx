@@ -4,10 +4,10 @@
  * picks the step's view.
  */
 import { useCallback, useEffect, useReducer } from 'react';
-import { Button } from '@patternfly/react-core';
 import { useCall } from '../../api';
 import { WizardFrame, type WizardStepView } from '../../components/WizardFrame';
-import { exportStepTitle, TRANSFER, WIZARD } from '../../messages';
+import { BackButton, NextWithBack, RetryOrCancel, StartOver } from '../../components/WizardButtons';
+import { exportStepTitle, TRANSFER } from '../../messages';
 import { assertNever } from '../../state/assert-never';
 import {
   canPlan,
@@ -205,60 +205,30 @@ function StepBody({ state, dispatch, snapshot, drives, onOpenFile, onChooseFolde
 }
 
 function Footer({ state, dispatch, onCancel, cancelling }: { readonly state: ExportWizardState; readonly dispatch: React.Dispatch<ExportAction>; readonly onCancel: () => void; readonly cancelling: boolean }) {
-  const back = (
-    <Button variant="secondary" onClick={() => dispatch({ type: 'back' })} isDisabled={exportReducer(state, { type: 'back' }) === state}>
-      {WIZARD.back}
-    </Button>
-  );
+  const back = <BackButton onBack={() => dispatch({ type: 'back' })} disabled={exportReducer(state, { type: 'back' }) === state} />;
   switch (state.step) {
     case 'image-set':
-      return (
-        <Button variant="primary" onClick={() => dispatch({ type: 'plan/requested' })} isDisabled={!canPlan(state.draft)}>
-          {WIZARD.next}
-        </Button>
-      );
+      return <NextWithBack onNext={() => dispatch({ type: 'plan/requested' })} disabled={!canPlan(state.draft)} />;
     case 'plan':
-      return (
-        <>
-          <Button variant="primary" onClick={() => dispatch({ type: 'media/entered' })} isDisabled={state.plan.kind !== 'ready' || !canTransfer(state.plan.plan)}>
-            {WIZARD.next}
-          </Button>
-          {back}
-        </>
-      );
+      return <NextWithBack onNext={() => dispatch({ type: 'media/entered' })} disabled={state.plan.kind !== 'ready' || !canTransfer(state.plan.plan)} back={back} />;
     case 'media': {
       const usable = state.target !== undefined && targetCheck(state.target, state.plan).usable;
-      return (
-        <>
-          <Button variant="primary" onClick={() => dispatch({ type: 'transfer/requested' })} isDisabled={!usable}>
-            {TRANSFER.start}
-          </Button>
-          {back}
-        </>
-      );
+      return <NextWithBack label={TRANSFER.start} onNext={() => dispatch({ type: 'transfer/requested' })} disabled={!usable} back={back} />;
     }
     case 'transfer':
-      if (state.transfer.kind === 'failed' || state.transfer.kind === 'cancelled') {
-        return (
-          <>
-            <Button variant="primary" onClick={() => dispatch({ type: 'transfer/requested' })}>
-              {WIZARD.retry}
-            </Button>
-            {back}
-          </>
-        );
-      }
       return (
-        <Button variant="danger" onClick={onCancel} isDisabled={state.transfer.kind !== 'running' || cancelling} isLoading={cancelling}>
-          {cancelling ? TRANSFER.cancelling : TRANSFER.cancel}
-        </Button>
+        <RetryOrCancel
+          status={state.transfer.kind}
+          onRetry={() => dispatch({ type: 'transfer/requested' })}
+          onCancel={onCancel}
+          cancelling={cancelling}
+          cancelLabel={TRANSFER.cancel}
+          cancellingLabel={TRANSFER.cancelling}
+          back={back}
+        />
       );
     case 'done':
-      return (
-        <Button variant="primary" onClick={() => dispatch({ type: 'restart' })}>
-          {WIZARD.startOver}
-        </Button>
-      );
+      return <StartOver onStartOver={() => dispatch({ type: 'restart' })} />;
     default:
       return assertNever(state);
   }

@@ -4,10 +4,10 @@
  * the step's view.
  */
 import { useCallback, useEffect, useReducer, useState } from 'react';
-import { Button } from '@patternfly/react-core';
 import { useCall, type CredentialView, type Drive } from '../../api';
+import { BackButton, NextWithBack, RetryOrCancel, StartOver } from '../../components/WizardButtons';
 import { WizardFrame, type WizardStepView } from '../../components/WizardFrame';
-import { importStepTitle, PUSH, TARGET, WIZARD } from '../../messages';
+import { importStepTitle, PUSH, TARGET } from '../../messages';
 import { assertNever } from '../../state/assert-never';
 import {
   canVerify,
@@ -267,58 +267,18 @@ function Footer({
   readonly onCancel: () => void;
   readonly cancelling: boolean;
 }) {
-  const back = (
-    <Button variant="secondary" onClick={() => dispatch({ type: 'back' })} isDisabled={importReducer(state, { type: 'back' }) === state}>
-      {WIZARD.back}
-    </Button>
-  );
+  const back = <BackButton onBack={() => dispatch({ type: 'back' })} disabled={importReducer(state, { type: 'back' }) === state} />;
   switch (state.step) {
     case 'media':
-      return (
-        <Button variant="primary" onClick={() => dispatch({ type: 'verify/requested' })} isDisabled={!canVerify(state.selected, state.acceptUntrusted)}>
-          {WIZARD.next}
-        </Button>
-      );
+      return <NextWithBack onNext={() => dispatch({ type: 'verify/requested' })} disabled={!canVerify(state.selected, state.acceptUntrusted)} />;
     case 'verify':
-      return (
-        <>
-          <Button variant="primary" onClick={() => dispatch({ type: 'target/entered' })} isDisabled={state.verify.kind !== 'passed'}>
-            {WIZARD.next}
-          </Button>
-          {back}
-        </>
-      );
+      return <NextWithBack onNext={() => dispatch({ type: 'target/entered' })} disabled={state.verify.kind !== 'passed'} back={back} />;
     case 'target':
-      return (
-        <>
-          <Button variant="primary" onClick={onPush} isDisabled={!isValidTarget(state.target.registry)}>
-            {TARGET.push}
-          </Button>
-          {back}
-        </>
-      );
+      return <NextWithBack label={TARGET.push} onNext={onPush} disabled={!isValidTarget(state.target.registry)} back={back} />;
     case 'push':
-      if (state.push.kind === 'failed' || state.push.kind === 'cancelled') {
-        return (
-          <>
-            <Button variant="primary" onClick={() => dispatch({ type: 'push/requested' })}>
-              {WIZARD.retry}
-            </Button>
-            {back}
-          </>
-        );
-      }
-      return (
-        <Button variant="danger" onClick={onCancel} isDisabled={state.push.kind !== 'running' || cancelling} isLoading={cancelling}>
-          {PUSH.cancel}
-        </Button>
-      );
+      return <RetryOrCancel status={state.push.kind} onRetry={() => dispatch({ type: 'push/requested' })} onCancel={onCancel} cancelling={cancelling} cancelLabel={PUSH.cancel} back={back} />;
     case 'resources':
-      return (
-        <Button variant="primary" onClick={() => dispatch({ type: 'restart' })}>
-          {WIZARD.startOver}
-        </Button>
-      );
+      return <StartOver onStartOver={() => dispatch({ type: 'restart' })} />;
     default:
       return assertNever(state);
   }
