@@ -1,6 +1,7 @@
-import { Alert, Label, Radio } from '@patternfly/react-core';
+import { Alert, Label, Radio, Spinner } from '@patternfly/react-core';
 import { Table, Tbody, Td, Th, Thead, Tr } from '@patternfly/react-table';
-import type { MediaScan, TransferSetInfo } from '../api';
+import type { IpcError, MediaScan, TransferSetInfo } from '../api';
+import { ErrorAlert } from './ErrorAlert';
 import { formatBytes, formatTime, shortFingerprint } from '../format';
 import { IMPORT_MEDIA, signatureReasonText } from '../messages';
 
@@ -67,6 +68,27 @@ export function SetTable({ scan, selected, onSelect }: { readonly scan: MediaSca
           {u.error.message}
         </Alert>
       ))}
+    </>
+  );
+}
+
+/** Where a scan of a drive or folder stands: scanning, failed, or the sets it found. */
+export type ScanView =
+  | { readonly kind: 'idle' }
+  | { readonly kind: 'scanning' }
+  | { readonly kind: 'scanned'; readonly scan: MediaScan }
+  | { readonly kind: 'failed'; readonly error: IpcError };
+
+export function ScanResult({ scan, selected, onSelect }: { readonly scan: ScanView; readonly selected: TransferSetInfo | undefined; readonly onSelect: (set: TransferSetInfo) => void }) {
+  return (
+    <>
+      {scan.kind === 'scanning' ? (
+        <p>
+          <Spinner size="md" aria-hidden /> {IMPORT_MEDIA.scanning}
+        </p>
+      ) : null}
+      {scan.kind === 'failed' ? <ErrorAlert error={scan.error} /> : null}
+      {scan.kind === 'scanned' ? <SetTable scan={scan.scan} selected={selected} onSelect={onSelect} /> : null}
     </>
   );
 }

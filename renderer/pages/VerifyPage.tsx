@@ -1,12 +1,12 @@
 import { useCallback, useEffect, useState } from 'react';
-import { Button, Checkbox, PageSection, Spinner, Stack, StackItem, Title } from '@patternfly/react-core';
+import { Button, Checkbox, PageSection, Stack, StackItem, Title } from '@patternfly/react-core';
 import { useCall, type IpcError, type MediaScan, type TransferSetInfo, type VerifyOutcome } from '../api';
 import { DrivePicker } from '../components/DrivePicker';
 import { ErrorAlert } from '../components/ErrorAlert';
 import { JobProgressPanel } from '../components/JobProgressPanel';
-import { SetTable } from '../components/SetTable';
+import { ScanResult } from '../components/SetTable';
 import { VerifyResult } from '../components/VerifyResult';
-import { IMPORT_MEDIA, VERIFY } from '../messages';
+import { VERIFY } from '../messages';
 import { useDrives } from '../state/use-drives';
 import { isFinished, useJob } from '../state/use-job';
 
@@ -62,13 +62,7 @@ export function VerifyPage() {
           />
         </StackItem>
         <StackItem aria-live="polite">
-          {scan.kind === 'scanning' ? (
-            <p>
-              <Spinner size="md" aria-hidden /> {IMPORT_MEDIA.scanning}
-            </p>
-          ) : null}
-          {scan.kind === 'failed' ? <ErrorAlert error={scan.error} /> : null}
-          {scan.kind === 'scanned' ? <SetTable scan={scan.scan} selected={selected} onSelect={setSelected} /> : null}
+          <ScanResult scan={scan} selected={selected} onSelect={setSelected} />
         </StackItem>
         <StackItem>
           <Checkbox id="verify-deep" label={VERIFY.deep} description={VERIFY.deepHelp} isChecked={deep} onChange={(_e, v) => setDeep(v)} />

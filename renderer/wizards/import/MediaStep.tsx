@@ -1,8 +1,7 @@
-import { Alert, Checkbox, Spinner, Stack, StackItem, Title } from '@patternfly/react-core';
+import { Alert, Checkbox, Stack, StackItem, Title } from '@patternfly/react-core';
 import type { Drive, TransferSetInfo } from '../../api';
 import { DrivePicker } from '../../components/DrivePicker';
-import { ErrorAlert } from '../../components/ErrorAlert';
-import { SetTable } from '../../components/SetTable';
+import { ScanResult } from '../../components/SetTable';
 import { IMPORT_MEDIA, signatureReasonText } from '../../messages';
 import { sourcePath, type ScanState } from '../../state/import-wizard';
 import type { DrivesState } from '../../state/use-drives';
@@ -38,13 +37,7 @@ export function ImportMediaStep(props: ImportMediaStepProps) {
           />
         </StackItem>
         <StackItem aria-live="polite">
-          {scan.kind === 'scanning' ? (
-            <p>
-              <Spinner size="md" aria-hidden /> {IMPORT_MEDIA.scanning}
-            </p>
-          ) : null}
-          {scan.kind === 'failed' ? <ErrorAlert error={scan.error} /> : null}
-          {scan.kind === 'scanned' ? <SetTable scan={scan.scan} selected={selected} onSelect={props.onSelect} /> : null}
+          <ScanResult scan={scan} selected={selected} onSelect={props.onSelect} />
         </StackItem>
         {selected && !selected.signature.trusted ? (
           <StackItem>
