@@ -1,11 +1,14 @@
-import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { digestHex, VerifyStream } from '../digest';
 import { AirlockError } from '../errors';
+import { createSequentialFile, readChunks, type SequentialFile } from '../util/direct-io';
+
+/** Bytes per direct write or read of a cache entry: several entries stream at once, so smaller than a part's. */
+const CACHE_CHUNK = 1024 * 1024;
 
 /**
  * A content-addressed store of blobs and manifests (`blobs/sha256/<hex>`). Entries appear only by
@@ -67,19 +70,23 @@ export class BlobCache {
     const final = this.path(digest);
     const tmp = join(this.tmpDir, `${digestHex(digest).slice(0, 16)}.${process.pid}.${randomBytes(4).toString('hex')}`);
     const input = Buffer.isBuffer(source) ? Readable.from([source]) : source;
+    let file: SequentialFile | undefined;
     try {
-      const out = createWriteStream(tmp, { flags: 'wx', highWaterMark: 1 << 20 });
-      if (options.sourceVerifies) await pipeline(input, out, ...(signal ? [{ signal }] : []));
-      else await pipeline(input, new VerifyStream({ digest, size, context: { blob: digest } }), out, ...(signal ? [{ signal }] : []));
-      const fh = await open(tmp, 'r');
-      try {
-        await fh.sync();
-      } finally {
-        await fh.close();
-      }
+      // Past the page cache for large blobs (see util/direct-io.ts): the writer reads them once, soon.
+      const out = await createSequentialFile(tmp, { chunkSize: CACHE_CHUNK, sizeHint: size });
+      file = out;
+      const sink = async (chunks: AsyncIterable<Buffer>): Promise<void> => {
+        for await (const chunk of chunks) await out.write(chunk);
+      };
+      if (options.sourceVerifies) await pipeline(input, sink, ...(signal ? [{ signal }] : []));
+      else await pipeline(input, new VerifyStream({ digest, size, context: { blob: digest } }), sink, ...(signal ? [{ signal }] : []));
+      await out.sync();
+      file = undefined;
+      await out.close();
       await rename(tmp, final);
     } catch (err) {
       input.destroy();
+      await file?.close().catch(() => undefined);
       await rm(tmp, { force: true });
       if ((err as NodeJS.ErrnoException).code === 'ENOSPC') {
         throw new AirlockError('CACHE_FULL', `the blob cache in ${this.root} ran out of space while storing ${digest} (${size} bytes)`, {
@@ -94,7 +101,14 @@ export class BlobCache {
 
   /** The stored bytes; the consumer verifies them (a damaged entry is then evicted). */
   open(digest: string): Readable {
-    return createReadStream(this.path(digest), { highWaterMark: 1 << 20 });
+    const path = this.path(digest);
+    // The consumer may hold on to chunks (streams buffer), and readChunks reuses its buffers: copy.
+    return Readable.from(
+      (async function* copies() {
+        for await (const chunk of readChunks(path, { chunkSize: CACHE_CHUNK })) yield Buffer.from(chunk);
+      })(),
+      { objectMode: false },
+    );
   }
 
   /** Drops an entry found to be damaged so the next run fetches it again. */

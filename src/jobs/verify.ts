@@ -65,6 +65,8 @@ export async function runVerify(options: VerifyJobOptions): Promise<VerifyJobRep
   let total = 0;
   const report = await verifyTransferSet(dir, {
     deep: options.deep ?? true,
+    // Each byte is read once: from the drive itself, not through (and out of) the page cache.
+    direct: true,
     ...(options.signal ? { signal: options.signal } : {}),
     onProgress: (p) => {
       if (p.type === 'start') {

@@ -1,15 +1,18 @@
-import { constants } from 'node:fs';
-import { open, statfs } from 'node:fs/promises';
+import { statfs } from 'node:fs/promises';
+import { createSequentialFile } from '../util/direct-io';
 
 /**
  * The writer's seam onto the drive: everything that puts bytes on the media goes through here, so
  * tests can inject failures (ENOSPC halfway through a part) and a future drive layer can swap in
- * its own (e.g. O_DIRECT) implementation. Renames, unlinks and reads use node:fs directly.
+ * its own implementation. Renames, unlinks and reads use node:fs directly.
  */
 export interface WritableMediaFile {
-  /** Writes all of `data` at the current end of the file, or throws (e.g. ENOSPC). */
+  /**
+   * Takes all of `data` for the end of the file (the caller may reuse it once this resolves), or
+   * throws (e.g. ENOSPC). The bytes are on the device once sync() resolves.
+   */
   write(data: Uint8Array): Promise<void>;
-  /** fsync: returns once the bytes are on the device. */
+  /** Writes anything staged, then fsync: returns once the bytes are on the device. */
   sync(): Promise<void>;
   close(): Promise<void>;
 }
@@ -22,28 +25,14 @@ export interface FreeSpace {
 }
 
 export interface MediaFileSystem {
-  /** Creates (or truncates) a file for writing. */
-  createFile(path: string): Promise<WritableMediaFile>;
+  /** Creates (or truncates) a file for writing; `sizeHint` is the size it will have, when known. */
+  createFile(path: string, sizeHint?: number): Promise<WritableMediaFile>;
   freeSpace(dir: string): Promise<FreeSpace>;
 }
 
 export const nodeMediaFileSystem: MediaFileSystem = {
-  async createFile(path) {
-    const handle = await open(path, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | (constants.O_NOFOLLOW ?? 0), 0o644);
-    return {
-      async write(data) {
-        let offset = 0;
-        // A write may be short (typically just before ENOSPC); keep going until all bytes are down.
-        while (offset < data.byteLength) {
-          const { bytesWritten } = await handle.write(data, offset, data.byteLength - offset);
-          if (bytesWritten <= 0) throw Object.assign(new Error('write made no progress'), { code: 'EIO' });
-          offset += bytesWritten;
-        }
-      },
-      sync: () => handle.sync(),
-      close: () => handle.close(),
-    };
-  },
+  // Parts bypass the page cache where the drive's file system allows (see util/direct-io.ts).
+  createFile: (path, sizeHint) => createSequentialFile(path, sizeHint === undefined ? {} : { sizeHint }),
   async freeSpace(dir) {
     const st = await statfs(dir);
     return { available: st.bavail * st.bsize, blockSize: st.bsize };

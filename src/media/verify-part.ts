@@ -1,10 +1,9 @@
 import { createHash, type Hash } from 'node:crypto';
-import { constants } from 'node:fs';
-import { open, type FileHandle } from 'node:fs/promises';
 import { extract as tarExtract, type Header } from 'tar-stream';
 import { BLOBS_DIR, BLOBS_SHA256_DIR, INDEX_FILE, OCI_LAYOUT_FILE } from './layout';
 import { TAR_BLOCK, TAR_DIR_MODE, TAR_FILE_MODE, TAR_TRAILER, tarPadding } from './tar';
 import type { VerifyProblem } from './verify-types';
+import { readChunks } from '../util/direct-io';
 
 /**
  * Verification of one part file in a single read pass: the whole file is hashed (for SHA256SUMS
@@ -34,6 +33,8 @@ export interface PartJob {
   /** Deep mode: every entry the part must hold, in order. */
   readonly entries?: readonly ExpectedEntry[];
   readonly chunkSize?: number;
+  /** Read past the page cache (O_DIRECT where the file system allows): what the device holds. */
+  readonly direct?: boolean;
 }
 
 export interface PartResult {
@@ -42,8 +43,6 @@ export interface PartResult {
   readonly sha256: string;
   readonly problems: readonly VerifyProblem[];
 }
-
-export const VERIFY_CHUNK_SIZE = 4 * 1024 * 1024;
 
 const BLOB_NAME = /^blobs\/sha256\/[a-f0-9]{64}$/;
 const ALLOWED_FILES = new Set([OCI_LAYOUT_FILE, INDEX_FILE]);
@@ -268,44 +267,21 @@ class DeepChecker {
  * abort); everything wrong with the content comes back as problems.
  */
 export async function verifyPartFile(job: PartJob, onBytes: (bytes: number) => void, signal?: AbortSignal): Promise<PartResult> {
-  const chunkSize = job.chunkSize ?? VERIFY_CHUNK_SIZE;
   const hash = createHash('sha256');
   const deep = job.deep ? new DeepChecker(job.part, job.entries ?? []) : undefined;
-  let handle: FileHandle | undefined;
-  let pending: Promise<Buffer> | undefined;
   try {
-    handle = await open(job.path, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0));
-    const fh = handle;
-    // Two buffers in turn when nothing keeps a reference to a chunk; fresh ones for tar-stream,
-    // which may hold on to a chunk after write() returns.
-    const spare = deep ? undefined : [Buffer.allocUnsafe(chunkSize), Buffer.allocUnsafe(chunkSize)];
-    let turn = 0;
-    const read = async (position: number): Promise<Buffer> => {
-      const buffer = spare ? (spare[turn++ % 2] as Buffer) : Buffer.allocUnsafe(chunkSize);
-      const { bytesRead } = await fh.read(buffer, 0, chunkSize, position);
-      return buffer.subarray(0, bytesRead);
-    };
-    let position = 0;
-    // The next read is in flight while the current chunk is hashed.
-    pending = read(0);
-    for (;;) {
-      const chunk = await pending;
-      if (chunk.byteLength === 0) break;
-      position += chunk.byteLength;
-      pending = read(position);
-      signal?.throwIfAborted();
+    let size = 0;
+    for await (const chunk of readChunks(job.path, { direct: job.direct ?? false, ...(job.chunkSize ? { chunkSize: job.chunkSize } : {}), ...(signal ? { signal } : {}) })) {
+      size += chunk.byteLength;
       hash.update(chunk);
-      if (deep) await deep.write(chunk);
+      // The chunk's buffer is read into again next turn; tar-stream may hold on to what it is given.
+      if (deep) await deep.write(Buffer.from(chunk));
       onBytes(chunk.byteLength);
     }
-    const problems = deep ? await deep.end(position) : [];
-    return { size: position, sha256: hash.digest('hex'), problems };
+    const problems = deep ? await deep.end(size) : [];
+    return { size, sha256: hash.digest('hex'), problems };
   } catch (err) {
     deep?.destroy();
     throw err;
-  } finally {
-    // Never close the file under a read still in flight (abort mid-way).
-    await pending?.catch(() => undefined);
-    await handle?.close();
   }
 }

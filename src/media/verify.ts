@@ -22,6 +22,11 @@ export interface VerifyTransferSetOptions {
   readonly parallelism?: number;
   /** Verify parts in worker threads (default true); false keeps everything on this thread. */
   readonly useWorkers?: boolean;
+  /**
+   * Read the parts past the page cache where the file system allows: right after writing, and
+   * whenever the parts are read only once. Off when the caller reads them again straight after.
+   */
+  readonly direct?: boolean;
 }
 
 /**
@@ -200,7 +205,7 @@ export async function verifyTransferSet(dir: string, options: VerifyTransferSetO
       // Reported by the job when it cannot open the file.
     }
     const deep = options.deep && manifest !== undefined && part !== undefined;
-    jobs.push({ path: join(dir, name), part: name, deep, ...(deep ? { entries: expectedPartEntries(manifest as TransferManifest, part as TransferPart) } : {}) });
+    jobs.push({ path: join(dir, name), part: name, deep, ...(options.direct ? { direct: true } : {}), ...(deep ? { entries: expectedPartEntries(manifest as TransferManifest, part as TransferPart) } : {}) });
   }
 
   onProgress?.({ type: 'start', files: jobs.length + smallFiles.length, totalBytes });

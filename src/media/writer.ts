@@ -432,7 +432,7 @@ async function writeSmallFile(dir: string, name: string, bytes: Buffer, fs: Medi
   const temp = join(dir, `${name}${PARTIAL}`);
   let file: WritableMediaFile | undefined;
   try {
-    file = await fs.createFile(temp);
+    file = await fs.createFile(temp, bytes.byteLength);
     await file.write(bytes);
     await file.sync();
     const f = file;
@@ -487,7 +487,7 @@ async function scanDir(
     const record = recorded.get(entry.name);
     if (part && record && entry.isFile() && record.plan === planDigests.get(part.name) && record.size === part.size && st.size === part.size) {
       emit({ type: 'part-check', part: part.name, size: part.size });
-      const check = await verifyPartFile({ path, part: part.name, deep: false }, () => undefined, signal).catch(() => undefined);
+      const check = await verifyPartFile({ path, part: part.name, deep: false, direct: true }, () => undefined, signal).catch(() => undefined);
       if (check?.sha256 === record.sha256 && check.size === part.size) {
         reusable.set(part.name, record);
         continue;
@@ -683,6 +683,8 @@ export async function writeTransferSet(options: WriteTransferSetOptions): Promis
   const readBack = (deep: boolean): Promise<VerifyReport> =>
     verifyTransferSet(dir, {
       deep,
+      // From the device, not from the page cache the writes just went through.
+      direct: true,
       ...(signal ? { signal } : {}),
       onProgress: (progress) => emit({ type: 'verify', progress }),
       ...(options.verifyParallelism !== undefined ? { parallelism: options.verifyParallelism } : {}),
@@ -726,7 +728,7 @@ async function writePart(
   let out: PartOutput | undefined;
   let partBytes = 0;
   try {
-    file = await fs.createFile(temp);
+    file = await fs.createFile(temp, part.size);
     const output = new PartOutput(file, (bytes) => {
       partBytes += bytes;
       onBytes(bytes, partBytes);
