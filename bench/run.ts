@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess, type SpawnSyncReturns } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { accessSync, constants as fsConstants, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, statfs, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
 import { join, relative, resolve } from 'node:path';
@@ -874,6 +874,8 @@ interface VerifyResult {
   readonly verifyTransferSetSeconds: number;
   readonly ratio: number;
   readonly runs: number;
+  /** Whether each run started with the parts out of memory (dropped caches) or in it. */
+  readonly pageCache: 'cold' | 'warm';
 }
 
 /** True when this engine's CLI has the `verify` command (it came after the export). */
@@ -891,17 +893,25 @@ async function compareVerify(engine: Engine, setDir: string, dataDir: string, pa
   let sums = Infinity;
   let ours = Infinity;
   let inside = Infinity;
-  // Alternated, best of two: all read the parts from the page cache, none gets it warmer.
+  // A drive that comes in is read from the device, not from memory: where the page cache can be
+  // dropped (root), every run starts cold; otherwise all read from the warm cache. Alternated, best of two.
+  const cold = canDropCaches();
+  const before = (): void => {
+    if (cold) dropCaches();
+  };
   for (let i = 0; i < runs; i++) {
+    before();
     const s = await runTimed('sha256sum', ['--', ...parts], { cwd: setDir, env, onStdoutLine: () => undefined });
     if (s.code !== 0) throw failed('sha256sum', s);
     sums = Math.min(sums, s.seconds);
     if (cliVerify) {
+      before();
       const v = await runTimed(process.execPath, cliArgs, { env, onStdoutLine: () => undefined });
       if (v.code !== 0) throw failed('airlock verify', v);
       ours = Math.min(ours, v.seconds);
     }
     let line = '';
+    before();
     const v = await runTimed(process.execPath, engine.verifyArgs(setDir), { env, onStdoutLine: (l) => (line = l) });
     if (v.code !== 0) throw failed(`verifyTransferSet (${line})`, v);
     inside = Math.min(inside, (JSON.parse(line) as { seconds: number }).seconds);
@@ -915,7 +925,24 @@ async function compareVerify(engine: Engine, setDir: string, dataDir: string, pa
     verifyTransferSetSeconds: inside,
     ratio: sums / ours,
     runs,
+    pageCache: cold ? 'cold' : 'warm',
   };
+}
+
+const DROP_CACHES = '/proc/sys/vm/drop_caches';
+
+function canDropCaches(): boolean {
+  try {
+    accessSync(DROP_CACHES, fsConstants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function dropCaches(): void {
+  spawnSync('sync');
+  writeFileSync(DROP_CACHES, '3\n');
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1002,7 +1029,7 @@ async function main(): Promise<number> {
     log(`  ${secs(skopeoImport.seconds)}`);
     syncDisks();
 
-    log('verify: sha256sum over the parts against the engine\'s deep verifier (page cache warm for both)');
+    log('verify: sha256sum over the parts against the engine\'s deep verifier (page cache dropped before each run where allowed)');
     const transfer = JSON.parse(await readFile(join(airlock.setDir, 'transfer.json'), 'utf8')) as TransferJson;
     const verify = await compareVerify(
       engine,
@@ -1140,6 +1167,7 @@ async function main(): Promise<number> {
         airlockMbPerSecond: rate(verify.bytes, verify.airlockSeconds),
         ratio: verify.ratio,
         bestOf: verify.runs,
+        pageCache: verify.pageCache,
       },
       goals,
       passExport,
@@ -1214,7 +1242,7 @@ async function main(): Promise<number> {
     lines.push(`  airlock import phases (${phaseRate('verify', imported.bytesVerified)}, ${phaseRate('push', imported.bytesPushed)}):`);
     phaseLines(imported);
     lines.push(
-      `  verify ${mb(verify.bytes)} in ${airlock.parts} part(s): sha256sum ${secs(verify.sha256sumSeconds)} (${rate(verify.bytes, verify.sha256sumSeconds).toFixed(0)} MB/s), ${verify.verifier === 'airlock verify' ? 'airlock verify (deep)' : 'verifyTransferSet (deep)'} ${secs(verify.airlockSeconds)} (${rate(verify.bytes, verify.airlockSeconds).toFixed(0)} MB/s): ${verify.ratio.toFixed(2)}x (goal >= ${GOALS.verifyRatio}x)`,
+      `  verify ${mb(verify.bytes)} in ${airlock.parts} part(s): sha256sum ${secs(verify.sha256sumSeconds)} (${rate(verify.bytes, verify.sha256sumSeconds).toFixed(0)} MB/s), ${verify.verifier === 'airlock verify' ? 'airlock verify (deep)' : 'verifyTransferSet (deep)'} ${secs(verify.airlockSeconds)} (${rate(verify.bytes, verify.airlockSeconds).toFixed(0)} MB/s): ${verify.ratio.toFixed(2)}x (goal >= ${GOALS.verifyRatio}x), page cache ${verify.pageCache}`,
     );
     const mark = (ok: boolean): string => (ok ? 'PASS' : 'FAIL');
     lines.push(

@@ -9,7 +9,7 @@ import { performance } from 'node:perf_hooks';
  */
 
 interface VerifyModule {
-  verifyTransferSet(dir: string, options: { deep: boolean }): Promise<{ ok: boolean; bytesVerified: number; problems: ReadonlyArray<{ message: string }> }>;
+  verifyTransferSet(dir: string, options: { deep: boolean; direct?: boolean }): Promise<{ ok: boolean; bytesVerified: number; problems: ReadonlyArray<{ message: string }> }>;
 }
 
 async function main(): Promise<void> {
@@ -17,7 +17,7 @@ async function main(): Promise<void> {
   if (!modulePath || !dir) throw new Error('usage: verify-set.ts <media module> <set dir>');
   const media = createRequire(__filename)(modulePath) as VerifyModule;
   const started = performance.now();
-  const report = await media.verifyTransferSet(dir, { deep: true });
+  const report = await media.verifyTransferSet(dir, { deep: true, direct: true });
   const seconds = (performance.now() - started) / 1000;
   process.stdout.write(`${JSON.stringify({ ok: report.ok, bytesVerified: report.bytesVerified, seconds, problems: report.problems.slice(0, 5).map((p) => p.message) })}\n`);
   if (!report.ok) process.exitCode = 1;
