@@ -7,6 +7,8 @@ import { throttleProgress, type JobEvent } from '../jobs/events';
 import { runImport, type ImportedImage } from '../jobs/import';
 import { runMirrorToMirror } from '../jobs/mirror-to-mirror';
 import { loadRegistriesConf } from '../registry/registries-conf';
+import { loadRegistriesD } from '../registry/registries-d';
+import type { SignatureSettings } from '../signatures';
 import { defaultCacheDir, defaultDataDir } from '../paths';
 import { createReporter, formatBytes, type OutputMode } from './progress';
 import { parseBool, parseDate, parseDuration, parseLocation, parseNonNegativeInt, parsePositiveInt, parseSize } from './parse';
@@ -36,6 +38,8 @@ interface MirrorFlags {
   v2?: boolean;
   maxNestedPaths?: number;
   insecureAcceptUntrusted?: boolean;
+  removeSignatures: boolean;
+  'registries.d'?: string;
 }
 
 function outputMode(flags: MirrorFlags): OutputMode {
@@ -54,6 +58,7 @@ function printExportSummary(report: ExportReport): void {
     lines.push(`transfer set ${report.setId} written to ${report.workspace} and verified`);
     lines.push(`  ${t.images} image(s), ${t.shippedBlobs} of ${t.blobs} blobs (${formatBytes(t.shippedBytes)} of ${formatBytes(t.bytes)}) in ${t.parts} part(s)`);
     if (report.baseSets.length > 0) lines.push(`  incremental: builds on set(s) ${report.baseSets.join(', ')}, which the enclave must have imported`);
+    if (report.signatures !== undefined) lines.push(`  ${report.signatures} of them cosign signature(s) carried beside their images`);
     lines.push(`  check it anywhere with: (cd ${report.workspace} && sha256sum -c SHA256SUMS)`);
   }
   if (report.releases) {
@@ -99,9 +104,19 @@ function printImages(images: readonly ImportedImage[], what: string, extra: read
   process.stderr.write(`${lines.join('\n')}\n`);
 }
 
+/** --remove-signatures, with registries.d read only when signatures are kept (as oc-mirror reads it). */
+async function signatureSettings(flags: MirrorFlags): Promise<SignatureSettings> {
+  if (flags.removeSignatures) return { removeSignatures: true };
+  const dir = flags['registries.d'];
+  const registriesD = await loadRegistriesD(dir === undefined ? {} : { dir });
+  for (const w of registriesD.warnings) process.stderr.write(`warning: ${w}\n`);
+  return { removeSignatures: false, registriesD };
+}
+
 /** disk-to-mirror (--from) or mirror-to-mirror (--workspace). */
 async function toRegistry(target: string, flags: MirrorFlags): Promise<void> {
   const common = {
+    ...(await signatureSettings(flags)),
     target,
     dataDir: flags.dataDir ?? defaultDataDir(),
     destTlsVerify: flags.destTlsVerify,
@@ -199,6 +214,8 @@ export function mirrorCommand(): Command {
     .option('--json', 'print events and the report as JSON lines on stdout')
     .option('--max-nested-paths <n>', 'flatten destination paths to at most N components (0: no limit)', parseNonNegativeInt, 0)
     .option('--insecure-accept-untrusted', 'import a set that is unsigned or signed by a key this station does not trust (recorded in the history)')
+    .addOption(new Option('--remove-signatures <bool>', 'leave cosign signatures behind; false carries and pushes each image\'s sha256-<digest>.sig/.att/.sbom tags with it').argParser(parseBool).default(true))
+    .option('--registries.d <dir>', 'containers-registries.d directory for use-sigstore-attachments (default ~/.config/containers/registries.d, else /etc/containers/registries.d)')
     .addOption(new Option('--v2', 'accepted for oc-mirror compatibility').hideHelp())
     .action(async (destination: string, flags: MirrorFlags) => {
       const to = parseLocation(destination);
@@ -232,6 +249,7 @@ export function mirrorCommand(): Command {
           srcTlsVerify: flags.srcTlsVerify,
           ...(flags.caFile ? { caFiles: flags.caFile } : {}),
           registriesConf: await loadRegistriesConf(),
+          ...(await signatureSettings(flags)),
           signal,
           onEvent,
         }),

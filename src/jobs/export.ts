@@ -26,8 +26,10 @@ import type { MediaFileSystem } from '../media';
 import { releaseFailure, type ReleaseCollection } from '../releases';
 import { collectPlatformReleases, prepareGraphImage, releasesReport, type ReleasesReport } from './releases';
 import { catalogDestinations, collectOperators, finishOperators, operatorSuffix, type OperatorCollection } from './operators';
+import { signaturePolicy, type SignatureSettings } from '../signatures';
+import { collectSignatures, type SignatureJobOptions } from './signatures';
 
-export interface ExportOptions {
+export interface ExportOptions extends SignatureSettings {
   readonly configFile: string;
   /** The directory the transfer set is written to (`file://<dir>`); working-dir/ goes inside it. */
   readonly workspace: string;
@@ -97,6 +99,8 @@ export interface ExportReport {
   readonly missingImages?: number;
   /** mirror.platform: the releases chosen and why, and the graph-data image. */
   readonly releases?: ReleasesReport;
+  /** --remove-signatures=false: how many cosign attachments the set carries beside their images. */
+  readonly signatures?: number;
 }
 
 function timestamp(d: Date): string {
@@ -151,6 +155,9 @@ export async function runExport(options: ExportOptions): Promise<ExportReport> {
   });
   const conf = options.registriesConf ?? EMPTY_REGISTRIES_CONF;
   const sources = pullSourcesFrom(conf, pool);
+  const policy = signaturePolicy(options);
+  const signatureJob = (taken: readonly ResolvedImage[]): SignatureJobOptions | undefined =>
+    policy && { policy, taken: new Set(taken.map((r) => r.destination)), parallelImages: options.parallelImages ?? 4, parallelLayers: options.parallelLayers ?? 5, emit, ...(signal ? { signal } : {}) };
 
   let history: ReturnType<typeof openHistory> | undefined;
   try {
@@ -161,6 +168,7 @@ export async function runExport(options: ExportOptions): Promise<ExportReport> {
       rel = await collectPlatformReleases(platform, sources, {
         env,
         emit,
+        blocked: config.mirror.blockedImages,
         ...(options.caFiles ? { caFiles: options.caFiles } : {}),
         ...(options.srcTlsVerify === undefined ? {} : { tlsVerify: options.srcTlsVerify }),
         ...(options.retry ? { retry: options.retry } : {}),
@@ -176,7 +184,7 @@ export async function runExport(options: ExportOptions): Promise<ExportReport> {
     // Rebuilt catalogs are built after the pull, not resolved; their destinations are checked with the rest.
     const rebuiltCatalogs = new Set<WantedImage>(ops?.catalogs.filter((c) => c.result.rebuild).map((c) => c.catalogImage) ?? []);
     const wanted: WantedImage[] = checkDestinations([...collected, ...(rel?.images ?? []), ...(ops ? catalogDestinations(ops) : [])]).filter((w) => !rebuiltCatalogs.has(w));
-    const allBlocked = [...blocked, ...(ops?.blocked ?? [])];
+    const allBlocked = [...blocked, ...(ops?.blocked ?? []), ...(rel?.blocked ?? [])];
     if (wanted.length === 0 && rebuiltCatalogs.size === 0 && (ops?.failed.length ?? 0) === 0) {
       throw new AirlockError('NOTHING_TO_MIRROR', `${config.file}: after blockedImages there is nothing to mirror`, {
         context: { file: config.file },
@@ -204,10 +212,12 @@ export async function runExport(options: ExportOptions): Promise<ExportReport> {
     const shipped = options.full || !history ? new Set<string>() : history.blobsShippedTo(workspace, options.since ? { since: options.since } : {});
 
     if (options.dryRun) {
-      if (platform?.graph) emit({ type: 'log', level: 'info', message: 'graph: true: the graph-data image is built when the set is written, not in a dry run' });
+      if (platform?.graph) emit({ type: 'log', level: 'info', message: 'graph: true: the graph-data image is built (or, in an enclave, looked up) when the set is written, not in a dry run' });
       if (rebuiltCatalogs.size > 0) emit({ type: 'log', level: 'info', message: `${rebuiltCatalogs.size} filtered catalog(s) are built when the set is written, not in a dry run` });
-      const report = await dryRun(config, workspace, resolved, failed, allBlocked.length, shipped, cache);
-      const warnings = [...(rel?.warnings ?? []), ...(ops?.warnings ?? []), ...report.warnings];
+      const job = signatureJob(resolved);
+      const signed = job ? await collectSignatures(resolved, undefined, job) : undefined;
+      const report = await dryRun(config, workspace, [...resolved, ...(signed?.images ?? [])], failed, allBlocked.length, shipped, cache);
+      const warnings = [...(rel?.warnings ?? []), ...(ops?.warnings ?? []), ...(signed?.warnings ?? []), ...report.warnings];
       return { ...report, warnings, ...(rel ? { releases: releasesReport(rel) } : {}) };
     }
 
@@ -226,7 +236,7 @@ export async function runExport(options: ExportOptions): Promise<ExportReport> {
         if (e.type === 'pull-bytes' || e.type === 'pull-blob-cached') {
           pulledBytes += e.type === 'pull-bytes' ? e.bytes : e.size;
           emit({ type: 'progress', phase: 'pull', done: Math.min(pulledBytes, total), total });
-        } else {
+        } else if (e.type === 'pull-image-done') {
           emit({ type: 'image', source: e.source, status: e.ok ? 'pulled' : 'failed', ...(e.error ? { message: e.error } : {}) });
         }
       },
@@ -244,6 +254,7 @@ export async function runExport(options: ExportOptions): Promise<ExportReport> {
             created: now(),
             env,
             emit,
+            releaseImages: pull.pulled,
             parallelLayers: options.parallelLayers ?? 5,
             ...(options.graphDataUrl ? { graphDataUrl: options.graphDataUrl } : {}),
             ...(options.caFiles ? { caFiles: options.caFiles } : {}),
@@ -258,7 +269,11 @@ export async function runExport(options: ExportOptions): Promise<ExportReport> {
       : undefined;
     if (finished) failed.push(...finished.failed);
     const pulled = finished ? finished.ok : pull.pulled;
-    const ok = graphImage ? [...pulled, graphImage] : pulled;
+    // --remove-signatures=false: the cosign attachments of what was pulled (built images have none).
+    const fromSource = new Set(resolved);
+    const job = signatureJob(graphImage ? [...pulled, graphImage] : pulled);
+    const signed = job ? await collectSignatures(pulled.filter((r) => fromSource.has(r)), cache, job) : undefined;
+    const ok = [...pulled, ...(graphImage ? [graphImage] : []), ...(signed?.images ?? [])];
     if (ok.length === 0) {
       const errorLog = await writeErrorLog(workspace, now(), failed, ops);
       throw new AirlockError('EXPORT_FAILED', `no image of ${config.file} could be mirrored; nothing was written (see ${errorLog})`, {
@@ -339,9 +354,10 @@ export async function runExport(options: ExportOptions): Promise<ExportReport> {
       },
       baseSets: baseDeps?.setIds ?? [],
       failed: failed.length,
-      warnings: [...(rel?.warnings ?? []), ...(ops?.warnings ?? []), ...(finished?.warnings ?? []), ...written.warnings],
+      warnings: [...(rel?.warnings ?? []), ...(ops?.warnings ?? []), ...(finished?.warnings ?? []), ...(signed?.warnings ?? []), ...written.warnings],
       ...(errorLog ? { errorLog } : {}),
       ...(rel ? { releases: releasesReport(rel, graphImage) } : {}),
+      ...(signed ? { signatures: signed.images.length } : {}),
     };
   } finally {
     history?.close();

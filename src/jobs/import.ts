@@ -24,8 +24,10 @@ import { destinationFor, parseTarget, type Target } from './target';
 import { GRAPH_IMAGE_DESTINATION } from '../releases/graph-image';
 import { releaseResourceInputs } from './releases';
 import { catalogImageNames, catalogResourceInputs } from '../catalog/records';
+import { signaturePolicy, signaturesToPush, type SignatureSettings } from '../signatures';
+import { reportSetSignatures } from './signatures';
 
-export interface ImportOptions {
+export interface ImportOptions extends SignatureSettings {
   /** The transfer set directory (`--from file://<dir>`). */
   readonly from: string;
   /** `registry[/prefix]` (`docker://…`). */
@@ -205,7 +207,10 @@ export async function runImport(options: ImportOptions): Promise<ImportReport> {
     }
 
     // 2. What to import: everything, or what the configuration selects.
-    const available = manifest.images.filter((i): i is TransferImageOk => i.status === 'ok');
+    const carried = manifest.images.filter((i): i is TransferImageOk => i.status === 'ok');
+    // Cosign attachments follow the images they belong to (below), never a selection of their own.
+    const available = carried.filter((i) => i.origin !== 'signature');
+    const setSignatures = carried.filter((i) => i.origin === 'signature');
     let selected = available;
     const notOnDrive: ImportedImage[] = [];
     if (options.configFile) {
@@ -229,7 +234,11 @@ export async function runImport(options: ImportOptions): Promise<ImportReport> {
       }
     }
     const client = pool.get(target.registry);
-    const plans = await mapLimit(selected, 8, (image) => planImage(dir, manifest, image, target, maxNestedPaths, signal));
+    const imagePlans = await mapLimit(selected, 8, (image) => planImage(dir, manifest, image, target, maxNestedPaths, signal));
+    const policy = signaturePolicy(options);
+    const signatures = signaturesToPush(setSignatures, imagePlans.map((p) => ({ name: p.image.name, digests: p.manifests.map((m) => m.digest) })), policy);
+    reportSetSignatures(setSignatures.length, signatures.length, policy === undefined, emit);
+    const plans = [...imagePlans, ...(await mapLimit(signatures, 8, (image) => planImage(dir, manifest, image, target, maxNestedPaths, signal)))];
 
     // 3. A delta set needs its base blobs in the registry already: check before pushing anything.
     const inSet = new Set(manifest.blobs.map((b) => b.digest));
@@ -369,7 +378,7 @@ export async function runImport(options: ImportOptions): Promise<ImportReport> {
     const catalogNames = catalogImageNames(catalogRecords);
     const catalogs = catalogResourceInputs(catalogRecords, ok.map((p) => ({ name: p.image.name, digest: p.image.digest, reference: p.reference })));
     const resources = generateClusterResources({
-      images: ok.filter((p) => p !== graph && !catalogNames.has(p.image.name)).map((p) => ({ source: p.image.source, destination: p.reference, category: categoryOf(p.image.origin), byDigest: p.image.byDigest ?? p.image.source.includes('@') })),
+      images: ok.filter((p) => p !== graph && !catalogNames.has(p.image.name) && p.image.origin !== 'signature').map((p) => ({ source: p.image.source, destination: p.reference, category: categoryOf(p.image.origin), byDigest: p.image.byDigest ?? p.image.source.includes('@') })),
       meta: { createdAt: manifest.createdAt, version: AIRLOCK_VERSION },
       maxNestedPaths,
       releaseSignatures: release.releaseSignatures,

@@ -28,10 +28,12 @@ import { currentOperator } from './verify';
 import { refuseUnsupported } from './export';
 import { releaseFailure, type ReleaseCollection } from '../releases';
 import type { WantedImage } from '../collect/additional';
-import { collectPlatformReleases, releaseResourceInputs, releasesReport, type ReleasesReport } from './releases';
+import { collectPlatformReleases, prepareGraphImage, releaseResourceInputs, releasesReport, type ReleasesReport } from './releases';
 import { GRAPH_IMAGE_DESTINATION } from '../releases/graph-image';
+import { signaturePolicy, type SignatureSettings } from '../signatures';
+import { mirrorSignatures } from './signatures';
 
-export interface MirrorToMirrorOptions {
+export interface MirrorToMirrorOptions extends SignatureSettings {
   readonly configFile: string;
   readonly workspace: string;
   readonly target: string;
@@ -99,6 +101,7 @@ export async function runMirrorToMirror(options: MirrorToMirrorOptions): Promise
     if (platform) {
       rel = await collectPlatformReleases(platform, sources, {
         emit,
+        blocked: config.mirror.blockedImages,
         ...(options.env ? { env: options.env } : {}),
         ...(options.caFiles ? { caFiles: options.caFiles } : {}),
         ...(options.srcTlsVerify === undefined ? {} : { tlsVerify: options.srcTlsVerify }),
@@ -106,11 +109,6 @@ export async function runMirrorToMirror(options: MirrorToMirrorOptions): Promise
         ...(signal ? { signal } : {}),
       });
       warnings.push(...rel.warnings);
-      if (platform.graph) {
-        const message = 'graph: true is not carried by mirror-to-mirror yet: no graph-data image is pushed and no UpdateService is written; use an export and an import for it';
-        emit({ type: 'warning', message });
-        warnings.push(message);
-      }
     }
     // Operators: catalogs read and filtered; the filtered catalogs are built after the copies, in the cache.
     let ops: OperatorCollection | undefined;
@@ -200,6 +198,48 @@ export async function runMirrorToMirror(options: MirrorToMirrorOptions): Promise
         ok.map((r) => ({ name: r.destination, digest: r.digest, reference: destinationFor(target, r.destination, maxNestedPaths).reference })),
       );
     }
+    // graph: true: the graph-data image, built (or in an enclave reused) into the cache as the export does, then pushed.
+    let graph: ResolvedImage | undefined;
+    if (platform?.graph && !options.dryRun) {
+      graph = await prepareGraphImage({
+        sources,
+        cache,
+        created: now(),
+        emit,
+        releaseImages: ok,
+        parallelLayers: options.parallelLayers ?? 5,
+        ...(options.env ? { env: options.env } : {}),
+        ...(options.caFiles ? { caFiles: options.caFiles } : {}),
+        ...(options.srcTlsVerify === undefined ? {} : { tlsVerify: options.srcTlsVerify }),
+        ...(options.retry ? { retry: options.retry } : {}),
+        ...(signal ? { signal } : {}),
+      });
+      const dest = destinationFor(target, graph.destination, maxNestedPaths);
+      await pushFromCache(destination, cache, graph, dest.repository, dest.tag, signal);
+      emit({ type: 'image', source: graph.source, status: 'pushed' });
+      images.push({ source: graph.source, destination: dest.reference, digest: graph.digest, status: 'pushed' });
+      ok = [...ok, graph];
+    }
+    // --remove-signatures=false: the cosign attachments of the images copied, beside them in the target.
+    const policy = signaturePolicy(options);
+    if (policy) {
+      const fromSource = resolved.filter((r, i): r is ResolvedImage => isResolved(r) && copied[i]?.status !== 'failed');
+      const signed = await mirrorSignatures(fromSource, {
+        policy,
+        taken: new Set([...fromSource, ...ok].map((r) => r.destination)),
+        destination,
+        target,
+        maxNestedPaths,
+        dryRun: options.dryRun ?? false,
+        parallelImages: options.parallelImages ?? 4,
+        parallelLayers: options.parallelLayers ?? 5,
+        emit,
+        ...(options.imageTimeoutMs ? { imageTimeoutMs: options.imageTimeoutMs } : {}),
+        ...(signal ? { signal } : {}),
+      });
+      images.push(...signed.images);
+      warnings.push(...signed.warnings);
+    }
     // The signatures were verified by collectPlatformReleases; those of payloads that arrived are written.
     const release = releaseResourceInputs(
       ok.filter(isResolved).map((r) => ({ name: r.destination, origin: r.wanted.origin, digest: r.digest, reference: destinationFor(target, r.destination, maxNestedPaths).reference })),
@@ -209,10 +249,12 @@ export async function runMirrorToMirror(options: MirrorToMirrorOptions): Promise
       GRAPH_IMAGE_DESTINATION,
     );
     const resources = generateClusterResources({
-      images: ok.filter((r) => !catalogNames.has(r.destination)).map((r) => ({ source: r.source, destination: destinationFor(target, r.destination, maxNestedPaths).reference, category: categoryOf(r.wanted.origin), byDigest: r.wanted.source.digest !== undefined })),
+      // The graph-data image has no upstream to mirror: it gets the UpdateService, not a mirror rule.
+      images: ok.filter((r) => r !== graph && !catalogNames.has(r.destination)).map((r) => ({ source: r.source, destination: destinationFor(target, r.destination, maxNestedPaths).reference, category: categoryOf(r.wanted.origin), byDigest: r.wanted.source.digest !== undefined })),
       meta: { createdAt: startedAt.toISOString().replace(/\.\d{3}Z$/, 'Z'), version: AIRLOCK_VERSION },
       maxNestedPaths,
       releaseSignatures: release.releaseSignatures,
+      ...(release.updateService ? { updateService: release.updateService } : {}),
       ...(catalogs.length > 0 ? { catalogs } : {}),
     });
     const wd = workingDir(resolve(options.workspace));
@@ -235,7 +277,7 @@ export async function runMirrorToMirror(options: MirrorToMirrorOptions): Promise
         history.close();
       }
     }
-    return { registry: options.target, images, bytesCopied, clusterResources: files, ...(rel ? { releases: releasesReport(rel) } : {}), ...(rel || ops ? { warnings } : {}) };
+    return { registry: options.target, images, bytesCopied, clusterResources: files, ...(rel ? { releases: releasesReport(rel, graph) } : {}), ...(rel || ops || warnings.length > 0 ? { warnings } : {}) };
   } finally {
     await Promise.all([sourcesPool.close(), targetPool.close()]);
   }

@@ -7,6 +7,8 @@ import { countBytes } from '../util/count-bytes';
 export type PullEvent =
   | { readonly type: 'pull-bytes'; readonly bytes: number }
   | { readonly type: 'pull-blob-cached'; readonly digest: string; readonly size: number }
+  /** A blob was downloaded, verified and stored in the cache. */
+  | { readonly type: 'pull-blob-done'; readonly digest: string; readonly size: number }
   | { readonly type: 'pull-image-done'; readonly source: string; readonly ok: boolean; readonly error?: string };
 
 export interface PullOptions {
@@ -42,6 +44,7 @@ export async function pullToCache(
         }
         const stream = image.from.client.openBlob(image.from.repository, digest, { size, image: image.source, ...(signal ? { signal } : {}) });
         await cache.put(digest, size, countBytes(stream, (bytes) => onEvent?.({ type: 'pull-bytes', bytes })), signal, { sourceVerifies: true });
+        onEvent?.({ type: 'pull-blob-done', digest, size });
       })();
       inflight.set(digest, p);
     }

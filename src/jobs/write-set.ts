@@ -3,7 +3,7 @@ import type { BlobCache } from '../cache/blob-cache';
 import { AirlockError } from '../errors';
 import type { FailedImage, ResolvedImage } from '../plan/resolve';
 import { isManifestMediaType } from '../registry/media-types';
-import { writeTransferSet, type MediaFileSystem, type PlanWarning, type Signer, type TransferImage, type WriteBlob } from '../media';
+import { writeTransferSet, type BlobSource, type MediaFileSystem, type PlanWarning, type Signer, type TransferImage, type WriteBlob } from '../media';
 import type { ReleaseSignatureRecord } from '../releases/signature-records';
 import type { OperatorCatalogRecord } from '../catalog/records';
 import { AIRLOCK_VERSION } from '../version';
@@ -21,6 +21,8 @@ export interface WriteSetOptions {
   readonly shipped: ReadonlySet<string>;
   readonly baseSets: readonly string[];
   readonly cache: BlobCache;
+  /** Where the blobs are read from, when not straight from the cache (e.g. waiting for the pull). */
+  readonly source?: BlobSource;
   readonly signer: Signer;
   readonly archiveSizeBytes: number;
   readonly strictArchive: boolean;
@@ -84,7 +86,7 @@ export async function writeSet(options: WriteSetOptions): Promise<WrittenSet> {
     strictArchive: options.strictArchive,
     ...(options.releaseSignatures && options.releaseSignatures.length > 0 ? { releaseSignatures: options.releaseSignatures } : {}),
     ...(options.operatorCatalogs && options.operatorCatalogs.length > 0 ? { operatorCatalogs: options.operatorCatalogs } : {}),
-    source: { open: (digest) => options.cache.open(digest) },
+    source: options.source ?? { open: (digest) => options.cache.open(digest) },
     signer: options.signer,
     ...(options.mediaFs ? { fs: options.mediaFs } : {}),
     ...(options.signal ? { signal: options.signal } : {}),

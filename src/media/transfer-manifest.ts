@@ -5,6 +5,7 @@ import { parseSignatureRecords, type ReleaseSignatureRecord } from '../releases/
 import { parseCatalogRecords, type OperatorCatalogRecord } from '../catalog/records';
 import { partName, PART_NAME_PATTERN, TRANSFER_MANIFEST_FILE } from './layout';
 import { isValidRefName } from './ref-name';
+import { attachmentOf } from '../signatures/tags';
 import { TAR_BLOCK, TAR_TRAILER, tarPadding } from './tar';
 
 /**
@@ -33,8 +34,9 @@ interface TransferImageBase {
   readonly byDigest?: boolean;
 }
 
-export type ImageOrigin = 'additional' | 'operator' | 'release' | 'helm';
-export const IMAGE_ORIGINS: readonly ImageOrigin[] = ['additional', 'operator', 'release', 'helm'];
+/** `signature`: a cosign attachment (`repo:sha256-<digest>.sig/.att/.sbom`) of another image of the set. */
+export type ImageOrigin = 'additional' | 'operator' | 'release' | 'helm' | 'signature';
+export const IMAGE_ORIGINS: readonly ImageOrigin[] = ['additional', 'operator', 'release', 'helm', 'signature'];
 
 export interface TransferImageOk extends TransferImageBase {
   readonly status: 'ok';
@@ -217,6 +219,8 @@ function checkImage(value: unknown, path: string, issues: Issues): void {
     onlyKeys(value, path, ['source', 'name', 'origin', 'byDigest', 'status', 'digest', 'mediaType', 'size'], issues);
     const name = text(value, 'name', path, issues, { max: 4096 });
     if (name !== undefined && !isValidRefName(name)) issues.add(`${path}.name`, `is not a valid OCI layout reference name: ${describe(name)}`);
+    // Import pushes a signature under its name's tag, beside the image whose digest the tag names.
+    else if (name !== undefined && value.origin === 'signature' && !attachmentOf(name)) issues.add(`${path}.name`, `is a signature but not named <repository>:sha256-<hex>.sig|.att|.sbom: ${describe(name)}`);
     digest(value, 'digest', path, issues);
     size(value, 'size', path, issues);
     const mediaType = text(value, 'mediaType', path, issues, { max: 255 });

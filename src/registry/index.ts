@@ -9,3 +9,4 @@ export * from './media-types';
 export * from './transport';
 export * from './pool';
 export * from './registries-conf';
+export * from './registries-d';

@@ -1,8 +1,10 @@
+import type { BlockPatternInput } from '../config/blocked';
 import type { Architecture, PlatformSpec } from '../config/types';
 import { AirlockError } from '../errors';
 import type { PullSources } from '../plan/resolve';
 import { formatReference } from '../reference';
 import { mapLimit } from '../util/limit';
+import { blockReleaseImages, type BlockedReleaseImage } from './blocked';
 import type { UpdateGraph, UpdateGraphClient } from './graph';
 import { collectReleasePayload, type CollectedPayload, type ReleaseWantedImage } from './payload';
 import { selectReleases, type ReleaseSelection, type SelectedRelease } from './select';
@@ -28,6 +30,8 @@ export interface CollectReleasesOptions {
   readonly signatures: SignatureStoreClient;
   /** The trusted release key(s) (loadReleaseKeys). */
   readonly keys: TrustedReleaseKeys;
+  /** mirror.blockedImages: release images it matches are left out (blocked.ts). */
+  readonly blocked?: readonly BlockPatternInput[];
   /** Payloads read at once (each reads one or two layers); default 4. */
   readonly parallel?: number;
   readonly signal?: AbortSignal;
@@ -46,8 +50,10 @@ export interface ReleaseCollection {
   /** One per architecture, in the configuration's order. */
   readonly selections: readonly ReleaseSelection[];
   readonly releases: readonly CollectedRelease[];
-  /** Every payload, component and KubeVirt image, each (source, destination) once. */
+  /** Every payload, component and KubeVirt image, each (source, destination) once, minus the blocked. */
   readonly images: readonly ReleaseWantedImage[];
+  /** Release images mirror.blockedImages left out; `warnings` names the releases they belong to. */
+  readonly blocked: readonly BlockedReleaseImage[];
   /** What travels in the set for the signature ConfigMap on import. */
   readonly signatureRecords: readonly ReleaseSignatureRecord[];
   readonly warnings: readonly string[];
@@ -75,7 +81,7 @@ export async function collectReleases(options: CollectReleasesOptions): Promise<
   const chosen = selections.flatMap((s) => s.releases);
   const releases = await mapLimit(chosen, options.parallel ?? 4, async (release): Promise<CollectedRelease> => {
     // The signature first: an unsigned payload's list of components is not worth reading.
-    const signatures = await verifyReleaseSignatures({ version: release.version, arch: release.arch, digest: release.digest }, options.signatures, options.keys, {
+    const signatures = await verifyReleaseSignatures({ version: release.version, arch: release.arch, digest: release.digest, type: release.type }, options.signatures, options.keys, {
       ...(signal ? { signal } : {}),
       ...(options.now ? { date: options.now } : {}),
     });
@@ -94,6 +100,9 @@ export async function collectReleases(options: CollectReleasesOptions): Promise<
       images.push(image);
     }
   }
-  const warnings = [...selections.flatMap((s) => s.warnings), ...releases.flatMap((r) => [...r.signatures.warnings, ...r.payload.warnings])];
-  return { selections, releases, images, signatureRecords: releases.map((r) => toSignatureRecord(r.signatures)), warnings };
+  const blocking = blockReleaseImages(images, options.blocked ?? []);
+  const warnings = [...selections.flatMap((s) => s.warnings), ...releases.flatMap((r) => [...r.signatures.warnings, ...r.payload.warnings]), ...blocking.warnings];
+  // A payload that does not travel has no use for its signatures on the other side.
+  const signatureRecords = releases.filter((r) => !blocking.blockedPayloads.has(r.release.digest)).map((r) => toSignatureRecord(r.signatures));
+  return { selections, releases, images: blocking.kept, blocked: blocking.blocked, signatureRecords, warnings };
 }

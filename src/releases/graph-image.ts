@@ -13,7 +13,7 @@ import { AirlockError, describeError, isAirlockError } from '../errors';
 import type { BlobRef, ManifestBlob, ResolvedImage } from '../plan/resolve';
 import { parseReference } from '../reference';
 import { parseManifest, type ImageManifest } from '../registry/manifest';
-import { GRAPH_IMAGE_REPOSITORY } from './arch';
+import { GRAPH_IMAGE_REPOSITORY, RELEASE_IMAGES_REPOSITORY } from './arch';
 import { describeUrl, HttpSource, type HttpOptions } from './http';
 
 /**
@@ -37,6 +37,8 @@ export const GRAPH_IMAGE_DESTINATION = `${GRAPH_IMAGE_REPOSITORY}:latest`;
  * resolve, so nothing can ever try to pull it.
  */
 export const GRAPH_IMAGE_SOURCE = `graph-data.airlock.invalid/${GRAPH_IMAGE_REPOSITORY}:latest`;
+/** Airlock's own: the existing graph image an enclave reuses, where it is not beside the payloads. */
+export const GRAPH_IMAGE_ENV = 'AIRLOCK_GRAPH_IMAGE';
 /** The graph data is tens of MB; refuse a download that is far larger. */
 export const MAX_GRAPH_DATA_BYTES = 1024 * 1024 * 1024;
 
@@ -271,4 +273,21 @@ export async function buildGraphImage(options: BuildGraphImageOptions): Promise<
   } finally {
     await rm(ownDir ? workDir : staged, { recursive: true, force: true });
   }
+}
+
+/**
+ * Where the existing graph image of an enclave is, when UPDATE_URL_OVERRIDE says the release
+ * services are the enclave's own and the graph data cannot be downloaded. oc-mirror v2 then takes
+ * `openshift/graph-image:latest` from its local cache registry, which its disk-to-mirror step filled
+ * from the set that carried the graph image. Airlock's import fills no cache: it pushed that image
+ * into the enterprise registry, beside the payloads the releases are now read from. So, from where
+ * a payload was actually read (`payloadLocation`, after registries.conf): under the same path when
+ * it sits in the import layout (`<path>/openshift/release-images`), else at the registry's root,
+ * where an import to the bare registry puts it.
+ */
+export function existingGraphImageReference(payloadLocation: string): string {
+  const ref = parseReference(payloadLocation);
+  const repo = ref.repository;
+  const prefix = repo === RELEASE_IMAGES_REPOSITORY ? '' : repo.endsWith(`/${RELEASE_IMAGES_REPOSITORY}`) ? repo.slice(0, -RELEASE_IMAGES_REPOSITORY.length) : '';
+  return `${ref.registry}/${prefix}${GRAPH_IMAGE_DESTINATION}`;
 }

@@ -9,5 +9,7 @@ export * from './select';
 export * from './payload';
 export * from './signatures';
 export * from './graph-image';
+export * from './blocked';
 export * from './collect';
+export * from './redhat-release-key';
 export { describeUrl, HttpSource, type HttpOptions } from './http';

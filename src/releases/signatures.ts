@@ -1,8 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import * as openpgp from 'openpgp';
-import type { Architecture } from '../config/types';
+import type { Architecture, PlatformType } from '../config/types';
 import { AirlockError, describeError } from '../errors';
 import { describeUrl, HttpSource, type HttpOptions } from './http';
+import { REDHAT_RELEASE_KEY, REDHAT_RELEASE_KEY_NAME } from './redhat-release-key';
 import { MAX_SIGNATURE_BYTES, MAX_SIGNATURES_PER_RELEASE, type ReleaseSignatureRecord } from './signature-records';
 
 export { MAX_SIGNATURE_BYTES, MAX_SIGNATURES_PER_RELEASE, parseSignatureRecords, type ReleaseSignatureRecord } from './signature-records';
@@ -14,15 +15,21 @@ export { MAX_SIGNATURE_BYTES, MAX_SIGNATURES_PER_RELEASE, parseSignatureRecords,
  * A signature is an OpenPGP signed message (the "simple signing" format of containers/image):
  * its literal data is JSON whose `critical.type` is `atomic container signature` and whose
  * `critical.image.docker-manifest-digest` must be the release digest. It must verify against a
- * trusted release key. Airlock does not ship Red Hat's release key: it could not be obtained here
- * from a source that can be checked (no npm or Debian package carries it), so the key is configured
- * with OCP_SIGNATURE_VERIFICATION_PK (oc-mirror's variable) or the `keyFile` option.
+ * trusted release key: Red Hat's release key by default (redhat-release-key.ts, as oc-mirror builds
+ * its default in), or the key file OCP_SIGNATURE_VERIFICATION_PK names (oc-mirror's variable).
+ *
+ * OKD releases are not signed by Red Hat. As in oc-mirror, nothing changes for `type: okd`: the
+ * same store and key apply unless OCP_SIGNATURE_URL and OCP_SIGNATURE_VERIFICATION_PK name the
+ * OpenShift CI store and key (docs/okd-mirror.md of oc-mirror); the errors say so for OKD releases.
  */
 
 export const DEFAULT_SIGNATURE_STORE_URL = 'https://mirror.openshift.com/pub/openshift-v4/signatures/openshift/release/';
 export const SIGNATURE_URL_ENV = 'OCP_SIGNATURE_URL';
 export const SIGNATURE_KEY_ENV = 'OCP_SIGNATURE_VERIFICATION_PK';
 export const ATOMIC_SIGNATURE_TYPE = 'atomic container signature';
+/** Where OKD's signatures are published, and the key they are made with (oc-mirror's docs/okd-mirror.md). */
+export const OKD_SIGNATURE_STORE_URL = 'https://storage.googleapis.com/openshift-ci-release/releases/signatures/openshift/release/';
+export const OKD_SIGNATURE_KEY_SOURCE = 'keys/verifier-public-key-openshift-ci-4 of github.com/openshift/cluster-update-keys';
 
 /** The release a signature is for, as errors name it. */
 export interface SignedRelease {
@@ -30,6 +37,8 @@ export interface SignedRelease {
   readonly arch: Architecture;
   /** The payload's manifest digest, sha256:<hex>. */
   readonly digest: string;
+  /** ocp when absent; OKD releases get OKD's store and key in hints. */
+  readonly type?: PlatformType;
 }
 
 export interface SimpleSigningPayload {
@@ -62,10 +71,20 @@ export interface TrustedReleaseKeys {
   readonly fingerprints: readonly string[];
   /** Where they were read from. */
   readonly source: string;
+  /** The built-in Red Hat release key (no OCP_SIGNATURE_VERIFICATION_PK). */
+  readonly builtIn?: true;
 }
 
 function label(release: SignedRelease): string {
   return `release ${release.version} (${release.arch}, ${release.digest})`;
+}
+
+/** What to do when a release's signatures do not come from the trusted key. */
+function keyHint(release: SignedRelease): string {
+  if (release.type === 'okd') {
+    return `OKD releases are signed by the OpenShift CI key, not Red Hat's: set ${SIGNATURE_URL_ENV}=${OKD_SIGNATURE_STORE_URL} and ${SIGNATURE_KEY_ENV} to a file holding ${OKD_SIGNATURE_KEY_SOURCE}`;
+  }
+  return `set ${SIGNATURE_KEY_ENV} to a file holding the public key these releases are signed with (only for releases not signed by Red Hat)`;
 }
 
 function context(release: SignedRelease, extra: Record<string, string | number> = {}): Record<string, string | number> {
@@ -103,17 +122,20 @@ export interface ReleaseKeyOptions {
   readonly env?: NodeJS.ProcessEnv;
 }
 
+/** Red Hat's release key, as TrustedReleaseKeys. */
+export async function builtInReleaseKeys(): Promise<TrustedReleaseKeys> {
+  const keys = await parseReleaseKeys(REDHAT_RELEASE_KEY, `the built-in ${REDHAT_RELEASE_KEY_NAME}`);
+  return { ...keys, builtIn: true };
+}
+
 /**
- * The trusted release key(s): `file`, else the file OCP_SIGNATURE_VERIFICATION_PK names. There is
- * no built-in default (see the module comment): without either this throws RELEASE_KEY_MISSING.
+ * The trusted release key(s): `file`, else the file OCP_SIGNATURE_VERIFICATION_PK names, else Red
+ * Hat's release key. A key file that cannot be read is an error, not a fall back to Red Hat's key
+ * (oc-mirror falls back with a warning): the operator asked for another key.
  */
 export async function loadReleaseKeys(options: ReleaseKeyOptions = {}): Promise<TrustedReleaseKeys> {
   const file = options.file ?? (options.env ?? process.env)[SIGNATURE_KEY_ENV];
-  if (!file) {
-    throw new AirlockError('RELEASE_KEY_MISSING', 'no release verification key is configured, so release signatures cannot be verified', {
-      hint: `save Red Hat's release key (e.g. /etc/pki/rpm-gpg/RPM-GPG-KEY-redhat-release on a RHEL host, checked against the fingerprint Red Hat publishes) and set ${SIGNATURE_KEY_ENV}=<that file>`,
-    });
-  }
+  if (!file) return builtInReleaseKeys();
   let data: Buffer;
   try {
     data = await readFile(file);
@@ -289,20 +311,26 @@ export async function verifyReleaseSignatures(release: SignedRelease, store: Sig
   if (published.length === 0) {
     throw new AirlockError('RELEASE_SIGNATURE_MISSING', `${label(release)} has no signature in the store at ${describeUrl(store.base)}`, {
       context: context(release, { url: describeUrl(store.signatureUrl(release.digest, 1)) }),
-      hint: `an unsigned release is not mirrored; check ${SIGNATURE_URL_ENV} and that the digest is a published release`,
+      hint: release.type === 'okd' ? keyHint(release) : `an unsigned release is not mirrored; check ${SIGNATURE_URL_ENV} and that the digest is a published release`,
     });
   }
   const signatures: VerifiedSignature[] = [];
   const warnings: string[] = [];
+  const otherSigners = new Set<string>();
   for (const { index, bytes } of published) {
     const check = await verifyReleaseSignature(bytes, index, release, trusted, options);
-    if (check.status === 'verified') signatures.push(check.signature);
-    else warnings.push(`signature-${index} of ${label(release)} is by key ${check.keyIds.join(', ')}, which is not trusted; it is not carried`);
+    if (check.status === 'verified') {
+      signatures.push(check.signature);
+      continue;
+    }
+    for (const id of check.keyIds) otherSigners.add(id.toUpperCase());
+    warnings.push(`signature-${index} of ${label(release)} is by key ${check.keyIds.join(', ')}, which is not trusted; it is not carried`);
   }
   if (signatures.length === 0) {
-    throw new AirlockError('RELEASE_SIGNATURE_UNTRUSTED', `no signature of ${label(release)} is by a trusted release key (${trusted.fingerprints.join(', ')} from ${trusted.source})`, {
+    const by = trusted.builtIn ? `the trusted Red Hat release key (${trusted.fingerprints.join(', ')}, built in)` : `a trusted release key (${trusted.fingerprints.join(', ')} from ${trusted.source})`;
+    throw new AirlockError('RELEASE_SIGNATURE_UNTRUSTED', `no signature of ${label(release)} is by ${by}; its signatures are by key ${[...otherSigners].join(', ')}`, {
       context: context(release),
-      hint: `${SIGNATURE_KEY_ENV} must name the key the releases are signed with`,
+      hint: trusted.builtIn ? keyHint(release) : `${SIGNATURE_KEY_ENV} must name the key the releases are signed with`,
     });
   }
   return { release, signatures, warnings };

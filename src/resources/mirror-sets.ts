@@ -88,6 +88,9 @@ export function mirrorCategoryOf(origin: ImageOrigin): MirrorCategory {
     case 'additional':
     case 'helm':
       return 'generic';
+    // A cosign attachment sits in its image's repository, which the image's own rule already maps.
+    case 'signature':
+      return 'generic';
     default: {
       const unknown: never = origin;
       throw new AirlockError('CLUSTER_RESOURCE_INPUT_INVALID', `unknown image origin ${JSON.stringify(unknown)}`, { hint: 'this is a bug in Airlock' });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { access, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { access, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -50,6 +50,18 @@ function platformConfig(channel: string, extra: readonly string[] = [], images: 
     ...settings.map((l) => `        ${l.trim()}`),
     ...(images.length > 0 ? ['  additionalImages:', ...images.map((i) => `    - name: ${i}`)] : []),
   ];
+}
+
+/**
+ * The registries.conf of an enterprise station exporting for an enclave (section 5.8): the release
+ * repositories sent to where an import into `mirror` (host/path) put them, upstream blocked.
+ */
+async function writeEnterpriseRegistriesConf(dir: string, mirror: string): Promise<string> {
+  await mkdir(dir, { recursive: true });
+  const file = join(dir, 'registries.conf');
+  const entry = (prefix: string, location: string): string[] => ['[[registry]]', `prefix = "${prefix}"`, `location = "${prefix}"`, 'blocked = true', '', '[[registry.mirror]]', `location = "${location}"`, 'insecure = true', ''];
+  await writeFile(file, [...entry('quay.io/openshift-release-dev/ocp-release', `${mirror}/openshift/release-images`), ...entry('quay.io/openshift-release-dev/ocp-v4.0-art-dev', `${mirror}/openshift/release`)].join('\n'));
+  return file;
 }
 
 async function exists(path: string): Promise<boolean> {
@@ -276,24 +288,167 @@ describe('releases: export with mirror.platform, then import', () => {
     assert.equal(await exists(join(work, 'cache-badsig')), false);
   });
 
-  it('no release key configured: the export stops with a clear error', async () => {
+  it("no OCP_SIGNATURE_VERIFICATION_PK: Red Hat's release key is trusted, so releases signed by the fixture key stop the export, naming the release", async () => {
     const config = await writeConfig(join(work, 'nokey'), 'isc.yaml', platformConfig(STABLE));
+    const drive = join(work, 'nokey', 'drive');
     await assert.rejects(
-      runExport({ configFile: config, workspace: join(work, 'nokey', 'drive'), cacheDir: join(work, 'cache'), dataDir: exportData, srcTlsVerify: false, registriesConf: conf, env: { UPDATE_URL_OVERRIDE: graphServer.url, OCP_SIGNATURE_URL: store.url }, retry: FAST }),
-      (err: unknown) => isAirlockError(err, 'RELEASE_KEY_MISSING'),
+      runExport({ configFile: config, workspace: drive, cacheDir: join(work, 'cache'), dataDir: exportData, srcTlsVerify: false, registriesConf: conf, env: { UPDATE_URL_OVERRIDE: graphServer.url, OCP_SIGNATURE_URL: store.url }, retry: FAST }),
+      (err: unknown) => {
+        assert.ok(isAirlockError(err, 'RELEASE_SIGNATURE_UNTRUSTED'), String(err));
+        assert.match(err.message, /^no signature of release 4\.19\.[01] \(amd64, sha256:[a-f0-9]{64}\) is by the trusted Red Hat release key \(567E347AD0044ADE55BA8A5F199E2F91FD431D51, built in\)/);
+        assert.ok(err.message.includes(key.publicKey.getKeyID().toHex().toUpperCase()), 'names the key that did sign');
+        assert.match(err.hint ?? '', /OCP_SIGNATURE_VERIFICATION_PK/);
+        return true;
+      },
+    );
+    assert.equal(await exists(join(drive, 'SHA256SUMS')), false);
+    assert.equal(await exists(join(drive, 'transfer.json')), false);
+  });
+
+  it('mirror.blockedImages blocks a release component: it is left out and reported blocked, and a warning names the incomplete release', async () => {
+    const etcd = seeded.get('4.19.1')?.components.find((c) => c.name === 'etcd');
+    assert.ok(etcd);
+    const config = await writeConfig(join(work, 'blocked'), 'isc.yaml', [...platformConfig(STABLE), '  blockedImages:', `    - name: ${etcd.quayReference}`]);
+    const drive = join(work, 'blocked', 'drive');
+    const events: JobEvent[] = [];
+    const report = await runExport({ configFile: config, workspace: drive, cacheDir: join(work, 'cache'), dataDir: exportData, srcTlsVerify: false, registriesConf: conf, env: env(), retry: FAST, onEvent: (e) => events.push(e) });
+    assert.equal(report.failed, 0);
+    assert.deepEqual(report.images.filter((i) => i.status === 'blocked').map((i) => [i.source, i.error]), [[etcd.quayReference, `blocked by "${etcd.quayReference}"`]]);
+    assert.ok(events.some((e) => e.type === 'image' && e.status === 'blocked' && e.source === etcd.quayReference && /release 4\.19\.1 \(amd64\) component etcd/.test(e.message ?? '')));
+    const incomplete = report.warnings.filter((w) => /is incomplete/.test(w));
+    assert.equal(incomplete.length, 1, JSON.stringify(report.warnings));
+    assert.match(incomplete[0] ?? '', /^release 4\.19\.1 \(amd64\) is incomplete: mirror\.blockedImages leaves out its component etcd /);
+    assert.ok(events.some((e) => e.type === 'warning' && e.message === incomplete[0]));
+    const manifest = await readTransferManifest(drive);
+    const names = manifest.images.map((i) => i.name);
+    assert.ok(!names.includes('openshift/release:4.19.1-x86_64-etcd'));
+    assert.ok(names.includes('openshift/release:4.19.0-x86_64-etcd'));
+    assert.ok(names.includes('openshift/release-images:4.19.1-x86_64'), 'the rest of the release still travels');
+    assert.equal(manifest.images.length, 7);
+  });
+
+  it('graph: true in an enclave (UPDATE_URL_OVERRIDE, no graph-data URL) with no graph image beside the payloads: the export stops, naming where it looked', async () => {
+    const config = await writeConfig(join(work, 'reuse-missing'), 'isc.yaml', platformConfig(STABLE, ['graph: true']));
+    const drive = join(work, 'reuse-missing', 'drive');
+    await assert.rejects(
+      runExport({ configFile: config, workspace: drive, cacheDir: join(work, 'cache'), dataDir: exportData, srcTlsVerify: false, registriesConf: conf, env: env(), retry: FAST }),
+      (err: unknown) => {
+        assert.ok(isAirlockError(err, 'GRAPH_IMAGE_NOT_FOUND'), String(err));
+        // The payloads come from <source>/openshift-release-dev/ocp-release, not an import layout: the registry root.
+        assert.match(err.message, new RegExp(`the existing graph image ${source.host.replace(/\./g, '\\.')}/openshift/graph-image:latest cannot be used`));
+        assert.equal(err.context.image, `${source.host}/openshift/graph-image:latest`);
+        assert.match(err.hint ?? '', /AIRLOCK_GRAPH_IMAGE/);
+        assert.match(err.hint ?? '', /AIRLOCK_GRAPH_DATA_URL/);
+        return true;
+      },
+    );
+    assert.equal(await exists(join(drive, 'SHA256SUMS')), false);
+    assert.equal(await exists(join(drive, 'transfer.json')), false);
+    // AIRLOCK_GRAPH_IMAGE names it outright; absent there, that is the reference the error names.
+    const named = `${source.host}/elsewhere/graph-image:v1`;
+    await assert.rejects(
+      runExport({ configFile: config, workspace: drive, cacheDir: join(work, 'cache'), dataDir: exportData, srcTlsVerify: false, registriesConf: conf, env: { ...env(), AIRLOCK_GRAPH_IMAGE: named }, retry: FAST }),
+      (err: unknown) => isAirlockError(err, 'GRAPH_IMAGE_NOT_FOUND') && err.context.image === named,
     );
   });
 
-  it('graph: true with UPDATE_URL_OVERRIDE and no graph-data URL: a warning, no graph image', async () => {
-    const config = await writeConfig(join(work, 'reuse'), 'isc.yaml', platformConfig(STABLE, ['graph: true']));
-    const drive = join(work, 'reuse', 'drive');
-    const events: JobEvent[] = [];
-    const report = await runExport({ configFile: config, workspace: drive, cacheDir: join(work, 'cache'), dataDir: exportData, srcTlsVerify: false, registriesConf: conf, env: env(), retry: FAST, onEvent: (e) => events.push(e) });
-    assert.ok(events.some((e) => e.type === 'warning' && /reusing an existing graph-data image is not implemented/.test(e.message)));
-    assert.equal(report.releases?.graphImage, undefined);
-    const manifest = await readTransferManifest(drive);
-    assert.ok(!manifest.images.some((i) => i.name === 'openshift/graph-image:latest'));
-    assert.equal(manifest.images.length, 8);
+  it('mirror-to-mirror with graph: true pushes the same graph image and writes the same updateService.yaml as export + import', async () => {
+    const a = await startRegistry();
+    const b = await startRegistry();
+    try {
+      const now = (): Date => new Date('2026-03-04T05:06:07Z');
+      const config = await writeConfig(join(work, 'graph-m2m'), 'isc.yaml', platformConfig(STABLE, ['graph: true']));
+      const drive = join(work, 'graph-m2m', 'drive');
+      const exported = await runExport({ configFile: config, workspace: drive, cacheDir: join(work, 'cache'), dataDir: exportData, srcTlsVerify: false, registriesConf: conf, env: env(), graphDataUrl, retry: FAST, now });
+      await runImport({ from: drive, target: `${a.host}/mirror`, dataDir: enclaveData, destTlsVerify: false });
+      const workspace = join(work, 'graph-m2m', 'ws');
+      const m2m = await runMirrorToMirror({
+        configFile: config,
+        workspace,
+        target: `${b.host}/mirror`,
+        dataDir: join(work, 'graph-m2m-data'),
+        srcTlsVerify: false,
+        destTlsVerify: false,
+        registriesConf: conf,
+        env: { ...env(), AIRLOCK_GRAPH_DATA_URL: graphDataUrl },
+        retry: FAST,
+        now,
+      });
+      assert.ok(m2m.images.every((i) => i.status === 'pushed'), JSON.stringify(m2m.images));
+      assert.equal(m2m.images.length, 9, 'payloads, components and the graph image');
+      assert.ok(!(m2m.warnings ?? []).some((w) => /graph/.test(w)), JSON.stringify(m2m.warnings));
+      const graph = exported.releases?.graphImage;
+      assert.ok(graph);
+      assert.equal(m2m.releases?.graphImage, graph);
+      assert.equal(await skopeoInspectRawDigest(`docker://${a.host}/mirror/openshift/graph-image:latest`, skopeoEndpointFor(a)), graph);
+      assert.equal(await skopeoInspectRawDigest(`docker://${b.host}/mirror/openshift/graph-image:latest`, skopeoEndpointFor(b)), graph);
+
+      const viaImport = join(drive, 'working-dir', 'cluster-resources');
+      const viaM2m = join(workspace, 'working-dir', 'cluster-resources');
+      assert.deepEqual((await readdir(viaM2m)).sort(), ['idms-airlock.yaml', 'signature-configmap.json', 'signature-configmap.yaml', 'updateService.yaml']);
+      // The hosts differ, and the createdAt annotation is written with milliseconds by the import
+      // (the set's createdAt) and without by mirror-to-mirror; everything else must be the same.
+      const normalised = async (dir: string, host: string, file: string): Promise<string> =>
+        (await readFile(join(dir, file), 'utf8')).replaceAll(host, '<registry>').replace(/"2026-03-04T05:06:07(\.000)?Z"/g, '<now>');
+      for (const file of await readdir(viaM2m)) {
+        assert.equal(await normalised(viaM2m, b.host, file), await normalised(viaImport, a.host, file), `${file} is the same either way`);
+        assert.doesNotMatch(await readFile(join(viaM2m, file), 'utf8'), /airlock\.invalid|registry\.access\.redhat\.com/, `${file} names no placeholder and no graph base`);
+      }
+      assert.doesNotMatch(await readFile(join(viaM2m, 'idms-airlock.yaml'), 'utf8'), /graph-image/, 'the graph image gets no mirror rule');
+      const [us] = parseAllDocuments(await readFile(join(viaM2m, 'updateService.yaml'), 'utf8')).map((d) => d.toJSON() as { spec: unknown });
+      assert.deepEqual(us?.spec, { graphDataImage: `${b.host}/mirror/openshift/graph-image:latest`, releases: `${b.host}/mirror/openshift/release-images`, replicas: 2 });
+    } finally {
+      await Promise.all([a.stop(), b.stop()]);
+    }
+  });
+
+  it('graph: true in an enclave reuses the graph image beside the release payloads in the enterprise registry; the import pushes it and writes updateService.yaml', async () => {
+    const enterprise = await startRegistry();
+    const enclave = await startRegistry();
+    try {
+      const config = await writeConfig(join(work, 'enclave'), 'isc.yaml', platformConfig(STABLE, ['graph: true']));
+      // Flow 1 of section 5.8 in short: the enterprise registry holds the releases and the graph image.
+      const seededEnterprise = await runMirrorToMirror({
+        configFile: config,
+        workspace: join(work, 'enclave', 'enterprise-ws'),
+        target: `${enterprise.host}/mirror`,
+        dataDir: join(work, 'enclave', 'enterprise-data'),
+        srcTlsVerify: false,
+        destTlsVerify: false,
+        registriesConf: conf,
+        env: { ...env(), AIRLOCK_GRAPH_DATA_URL: graphDataUrl },
+        retry: FAST,
+      });
+      const graph = seededEnterprise.releases?.graphImage;
+      assert.ok(graph);
+
+      // Flow 2: the enterprise station exports for the enclave from its registry, with its own update service.
+      const enterpriseConf = await loadRegistriesConf({ file: await writeEnterpriseRegistriesConf(join(work, 'enclave', 'conf'), `${enterprise.host}/mirror`) });
+      const drive = join(work, 'enclave', 'drive');
+      const events: JobEvent[] = [];
+      const exported = await runExport({ configFile: config, workspace: drive, cacheDir: join(work, 'enclave', 'cache'), dataDir: exportData, srcTlsVerify: false, registriesConf: enterpriseConf, env: env(), retry: FAST, onEvent: (e) => events.push(e) });
+      const reused = `${enterprise.host}/mirror/openshift/graph-image:latest`;
+      assert.equal(exported.failed, 0);
+      assert.equal(exported.releases?.graphImage, graph, 'the very image the enterprise registry holds');
+      assert.ok(events.some((e) => e.type === 'log' && e.message.includes(`reusing the existing graph image ${reused} (${graph})`)));
+      assert.ok(!events.some((e) => e.type === 'log' && /building the graph-data image/.test(e.message)), 'nothing is downloaded or built');
+      const manifest = await readTransferManifest(drive);
+      const entry = manifest.images.find((i) => i.name === 'openshift/graph-image:latest');
+      assert.equal(entry?.origin, 'release');
+      assert.equal(entry?.source, reused);
+      assert.equal(manifest.images.length, 9);
+
+      // Flow 3: the enclave imports it and gets the UpdateService.
+      const imported = await runImport({ from: drive, target: `${enclave.host}/mirror`, dataDir: enclaveData, destTlsVerify: false });
+      assert.ok(imported.images.every((i) => i.status === 'pushed'), JSON.stringify(imported.images));
+      assert.equal(await skopeoInspectRawDigest(`docker://${enclave.host}/mirror/openshift/graph-image:latest`, skopeoEndpointFor(enclave)), graph);
+      const dir = join(drive, 'working-dir', 'cluster-resources');
+      const [us] = parseAllDocuments(await readFile(join(dir, 'updateService.yaml'), 'utf8')).map((d) => d.toJSON() as { spec: unknown });
+      assert.deepEqual(us?.spec, { graphDataImage: `${enclave.host}/mirror/openshift/graph-image:latest`, releases: `${enclave.host}/mirror/openshift/release-images`, replicas: 2 });
+      assert.doesNotMatch(await readFile(join(dir, 'idms-airlock.yaml'), 'utf8'), /graph-image/, 'the graph image gets no mirror rule');
+    } finally {
+      await Promise.all([enterprise.stop(), enclave.stop()]);
+    }
   });
 
   it('mirror-to-mirror carries the releases too, with the release IDMS and the signature ConfigMap', async () => {

@@ -107,6 +107,26 @@ describe('release signatures against a loopback signature store', () => {
     assert.match(verified.warnings[0] ?? '', /signature-1 .* not trusted/);
   });
 
+  it("no key configured: Red Hat's release key is trusted, and a release signed by another key is refused with a hint for OCP and for OKD", async () => {
+    const redHat = await loadReleaseKeys({ env: {} });
+    const r = release('4', '4.19.7');
+    store.put(r.digest, 1, await signPayload(key, { digest: r.digest, reference: REF }));
+    await assert.rejects(verifyReleaseSignatures(r, client, redHat), (err: unknown) => {
+      assert.ok(isAirlockError(err, 'RELEASE_SIGNATURE_UNTRUSTED'), String(err));
+      assert.match(err.message, /^no signature of release 4\.19\.7 \(amd64, sha256:4{64}\) is by the trusted Red Hat release key \(567E347AD0044ADE55BA8A5F199E2F91FD431D51, built in\)/);
+      assert.ok(err.message.endsWith(`its signatures are by key ${key.publicKey.getKeyID().toHex().toUpperCase()}`), err.message);
+      assert.match(err.hint ?? '', /set OCP_SIGNATURE_VERIFICATION_PK/);
+      return true;
+    });
+    // OKD is signed by the OpenShift CI key: the hint says where its store and key are, as oc-mirror's docs do.
+    await assert.rejects(verifyReleaseSignatures({ ...r, type: 'okd' }, client, redHat), (err: unknown) => {
+      assert.ok(isAirlockError(err, 'RELEASE_SIGNATURE_UNTRUSTED'));
+      assert.match(err.hint ?? '', /OKD releases are signed by the OpenShift CI key.*OCP_SIGNATURE_URL=https:\/\/storage\.googleapis\.com\/openshift-ci-release\/.*OCP_SIGNATURE_VERIFICATION_PK.*verifier-public-key-openshift-ci-4/);
+      return true;
+    });
+    await assert.rejects(verifyReleaseSignatures({ ...release('5', '4.19.8'), type: 'okd' }, client, redHat), (err: unknown) => isAirlockError(err, 'RELEASE_SIGNATURE_MISSING') && /OKD releases/.test(err.hint ?? ''));
+  });
+
   it('a signed message that is not an atomic container signature is refused', async () => {
     const r = release('2', '4.19.5');
     store.put(r.digest, 1, await signPayload(key, signaturePayload({ digest: r.digest, reference: REF, type: 'cosign container image signature' })));
@@ -128,8 +148,7 @@ describe('release signatures against a loopback signature store', () => {
 });
 
 describe('release keys and store URL', () => {
-  it('no key configured is RELEASE_KEY_MISSING with a hint naming OCP_SIGNATURE_VERIFICATION_PK', async () => {
-    await assert.rejects(loadReleaseKeys({ env: {} }), (err: unknown) => isAirlockError(err, 'RELEASE_KEY_MISSING') && /OCP_SIGNATURE_VERIFICATION_PK/.test(err.hint ?? ''));
+  it('a key file that cannot be read is an error, not a fall back to the built-in key', async () => {
     await assert.rejects(loadReleaseKeys({ file: '/nonexistent/key.asc' }), (err: unknown) => isAirlockError(err, 'RELEASE_KEY_UNREADABLE'));
   });
 

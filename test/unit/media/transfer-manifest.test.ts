@@ -91,6 +91,8 @@ describe('transfer.json validation', () => {
     ['failed image without error', (m) => delete images(m)[1]!.error, '.images[1].error'],
     ['tool not an object', (m) => (m.tool = 'airlock'), '.tool'],
     ['fingerprint with a newline', (m) => (m.stationKeyFingerprint = 'a\nb'), 'stationKeyFingerprint'],
+    ['unknown image origin', (m) => (images(m)[0]!.origin = 'cosign'), '.images[0].origin'],
+    ['signature not named by the cosign tag scheme', (m) => (images(m)[0]!.origin = 'signature'), 'is a signature but not named'],
   ];
 
   for (const [what, change, fragment] of table) {
@@ -106,6 +108,11 @@ describe('transfer.json validation', () => {
       );
     });
   }
+
+  it('accepts a cosign signature carried beside its image (origin signature)', () => {
+    const m = mutate((x) => images(x).push({ ...images(x)[0], source: `quay.io/a/b:sha256-${'a'.repeat(64)}.sig`, name: `a/b:sha256-${'a'.repeat(64)}.sig`, origin: 'signature' }));
+    assert.deepEqual(transferManifestIssues(m), []);
+  });
 
   it('refuses what is not JSON or not an object', () => {
     assert.throws(() => parseTransferManifest(Buffer.from('{')), /not valid JSON/);

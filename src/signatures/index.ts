@@ -1,0 +1,4 @@
+export * from './tags';
+export * from './policy';
+export * from './find';
+export * from './select';
