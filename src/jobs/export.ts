@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
-import { readFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { ensureRealDirectory, replaceFile } from '../util/safe-dir';
 import { hostname, userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -22,7 +22,9 @@ import { AIRLOCK_VERSION } from '../version';
 import { pullToCache } from './pull';
 import type { EventSink } from './events';
 import { writeSet, type SetImage } from './write-set';
-import type { MediaFileSystem } from '../media';
+import { SUMS_FILE, type BlobSource, type MediaFileSystem } from '../media';
+import type { OperatorCatalogRecord } from '../catalog/records';
+import { BlobArrivals, isPlanChanged } from './blob-arrivals';
 import { releaseFailure, type ReleaseCollection } from '../releases';
 import { collectPlatformReleases, prepareGraphImage, releasesReport, type ReleasesReport } from './releases';
 import { catalogDestinations, collectOperators, finishOperators, operatorSuffix, type OperatorCollection } from './operators';
@@ -221,17 +223,51 @@ export async function runExport(options: ExportOptions): Promise<ExportReport> {
       return { ...report, warnings, ...(rel ? { releases: releasesReport(rel) } : {}) };
     }
 
-    // 3. Pull into the cache.
+    // 3. Pull into the cache and 4. write the signed set, then read it back. When the resolve alone
+    // fixes what the set holds (no catalogs to rebuild, no graph image to build, no signatures to look
+    // up), the parts are written while the pull runs, so the network and the drive work at once.
     await cache.removeStaleTemp();
     // Manifests are already in memory; the bytes to pull are the configs and layers.
     const total = uniqueLayers(resolved).reduce((n, b) => n + b.size, 0);
     emit({ type: 'phase', phase: 'pull', total });
+    const setId = randomUUID();
+    const createdAt = now();
+    const key = await loadOrCreateStationKey(options.dataDir);
+    const writeImages = async (ok: readonly ResolvedImage[], notOk: readonly FailedImage[], source?: BlobSource, records?: { operatorCatalogs?: readonly OperatorCatalogRecord[] }) => {
+      const baseDeps = shipped.size > 0 ? history?.setsContainingBlobs(workspace, uniqueBlobs(ok).filter((b) => shipped.has(b.digest)).map((b) => b.digest)) : undefined;
+      const images: SetImage[] = [...ok.map((r) => ({ resolved: r })), ...notOk.map((f) => ({ failed: f }))];
+      const written = await writeSet({
+        dir: workspace,
+        setId,
+        createdAt,
+        configText,
+        images,
+        shipped,
+        baseSets: baseDeps?.setIds ?? [],
+        cache,
+        ...(source ? { source } : {}),
+        signer: { sign: (data: Buffer) => sign(key, data), fingerprint: key.fingerprint },
+        archiveSizeBytes: options.archiveSizeBytes ?? config.archiveSizeGiB * 1024 ** 3,
+        strictArchive: options.strictArchive ?? false,
+        emit,
+        ...(rel && rel.signatureRecords.length > 0 ? { releaseSignatures: rel.signatureRecords } : {}),
+        ...(records?.operatorCatalogs && records.operatorCatalogs.length > 0 ? { operatorCatalogs: records.operatorCatalogs } : {}),
+        ...(options.mediaFs ? { mediaFs: options.mediaFs } : {}),
+        ...(signal ? { signal } : {}),
+      });
+      return { written, baseDeps };
+    };
+
+    const arrivals = !ops && !platform?.graph && !policy && resolved.length > 0 ? new BlobArrivals() : undefined;
+    // A writer that fails for its own reasons (the drive) stops the pull too.
+    const stopPull = new AbortController();
+    const pullSignal = signal ? AbortSignal.any([signal, stopPull.signal]) : stopPull.signal;
     let pulledBytes = 0;
-    const pull = await pullToCache(resolved, cache, {
+    const pulling = pullToCache(resolved, cache, {
       parallelImages: options.parallelImages ?? 4,
       parallelLayers: options.parallelLayers ?? 5,
       ...(options.imageTimeoutMs ? { imageTimeoutMs: options.imageTimeoutMs } : {}),
-      ...(signal ? { signal } : {}),
+      signal: pullSignal,
       onEvent: (e) => {
         if (e.type === 'pull-bytes' || e.type === 'pull-blob-cached') {
           pulledBytes += e.type === 'pull-bytes' ? e.bytes : e.size;
@@ -239,9 +275,32 @@ export async function runExport(options: ExportOptions): Promise<ExportReport> {
         } else if (e.type === 'pull-image-done') {
           emit({ type: 'image', source: e.source, status: e.ok ? 'pulled' : 'failed', ...(e.error ? { message: e.error } : {}) });
         }
+        if (e.type === 'pull-blob-cached' || e.type === 'pull-blob-done') arrivals?.arrive(e.digest);
       },
-    });
+    }).finally(() => arrivals?.end());
+    let early: Awaited<ReturnType<typeof writeImages>> | undefined;
+    if (arrivals) {
+      try {
+        // The writer reads the manifests first (completeness check): they are stored before the pull gets to them.
+        for (const r of resolved) for (const m of r.manifests) if (!(await cache.has(m.digest, m.size))) await cache.put(m.digest, m.size, m.bytes, signal);
+        early = await writeImages(resolved, failed, arrivals.source(cache));
+      } catch (err) {
+        // An image that could not be pulled changes the plan: the set is written again below from what was pulled.
+        if (!isPlanChanged(err)) {
+          stopPull.abort(err);
+          await pulling.catch(() => undefined);
+          throw err;
+        }
+      }
+    }
+    const pull = await pulling;
     emit({ type: 'progress', phase: 'pull', done: total, total });
+    if (early && pull.failed.length > 0) {
+      // Every blob arrived, yet an image failed (its time ran out while another image fetched what it
+      // shared). The set written lists it as carried: take its completion mark away and write it again.
+      await rm(join(workspace, SUMS_FILE), { force: true });
+      early = undefined;
+    }
     const unpulledRelease = releaseFailure(pull.failed);
     if (unpulledRelease) throw unpulledRelease;
     failed.push(...pull.failed);
@@ -281,34 +340,7 @@ export async function runExport(options: ExportOptions): Promise<ExportReport> {
         hint: failed[0]?.error.hint ?? 'check the registry, the references and the credentials',
       });
     }
-
-    // 4. Write the signed set, then read it back.
-    const setId = randomUUID();
-    const createdAt = now();
-    const key = await loadOrCreateStationKey(options.dataDir);
-    const baseDeps = shipped.size > 0 ? history?.setsContainingBlobs(workspace, uniqueBlobs(ok).filter((b) => shipped.has(b.digest)).map((b) => b.digest)) : undefined;
-    const images: SetImage[] = [
-      ...ok.map((r) => ({ resolved: r })),
-      ...failed.map((f) => ({ failed: f })),
-    ];
-    const written = await writeSet({
-      dir: workspace,
-      setId,
-      createdAt,
-      configText,
-      images,
-      shipped,
-      baseSets: baseDeps?.setIds ?? [],
-      cache,
-      signer: { sign: (data: Buffer) => sign(key, data), fingerprint: key.fingerprint },
-      archiveSizeBytes: options.archiveSizeBytes ?? config.archiveSizeGiB * 1024 ** 3,
-      strictArchive: options.strictArchive ?? false,
-      emit,
-      ...(rel && rel.signatureRecords.length > 0 ? { releaseSignatures: rel.signatureRecords } : {}),
-      ...(finished && finished.records.length > 0 ? { operatorCatalogs: finished.records } : {}),
-      ...(options.mediaFs ? { mediaFs: options.mediaFs } : {}),
-      ...(signal ? { signal } : {}),
-    });
+    const { written, baseDeps } = early ?? (await writeImages(ok, failed, undefined, finished ? { operatorCatalogs: finished.records } : {}));
 
     // 5. History, error log, report.
     emit({ type: 'phase', phase: 'record' });

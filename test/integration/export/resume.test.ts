@@ -1,6 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startRegistry, type RegistryFixture } from '../../fixtures/registry';
@@ -66,6 +66,35 @@ describe('an export killed mid-way', () => {
     assert.deepEqual(fetched, [frozen.digest], 'only the blob that never finished is downloaded again');
     const manifest = await readTransferManifest(drive);
     assert.deepEqual(manifest.images.map((i) => (i.status === 'ok' ? i.digest : 'failed')), images.map((i) => i.digest));
+  });
+
+  it('writes the parts while the pull is still running', async () => {
+    proxy.clearFaults();
+    const refs = images.map((i) => `${proxy.host}/${i.repo}:${i.tag}`);
+    const config = await writeConfig(join(work, 'overlap'), 'isc.yaml', iscLines(refs));
+    const cache = join(work, 'overlap', 'cache');
+    const drive = join(work, 'overlap', 'drive');
+    // kill/c's 1 MiB layer comes last in the plan and goes into a part of its own; it hangs mid-transfer.
+    const frozen = images[2]?.blobs.reduce((m, b) => (b.size > m.size ? b : m));
+    assert.ok(frozen && frozen.size >= 1024 * KiB);
+    proxy.stallAfter(100 * KiB, (r) => r.path.includes(frozen.digest));
+    const child = startAirlock(['mirror', '-c', config, `file://${drive}`, '--cache-dir', cache, '--data-dir', join(work, 'overlap', 'data'), '--src-tls-verify=false', '--archive-size', '1M']);
+    try {
+      const deadline = Date.now() + 60_000;
+      let parts: string[] = [];
+      while (Date.now() < deadline && child.exitCode === null) {
+        parts = (await readdir(drive).catch(() => [] as string[])).filter((n) => /^mirror_\d{6}\.tar$/.test(n));
+        if (parts.length > 0) break;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      assert.equal(child.exitCode, null, 'the export is still pulling the frozen layer');
+      assert.deepEqual(parts, ['mirror_000001.tar'], 'the first part is finished before the pull is');
+      assert.ok(!(await listCache(cache)).includes(frozen.digest));
+    } finally {
+      child.kill('SIGKILL');
+      await new Promise((r) => (child.exitCode === null ? child.once('exit', r) : r(undefined)));
+      proxy.clearFaults();
+    }
   });
 
   it('fails only the image that exceeds --image-timeout, and finishes the others', async () => {

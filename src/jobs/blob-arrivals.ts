@@ -1,0 +1,63 @@
+import type { Readable } from 'node:stream';
+import type { BlobCache } from '../cache/blob-cache';
+import { AirlockError } from '../errors';
+import type { BlobSource } from '../media';
+
+/**
+ * Lets the transfer set be written while its blobs are still being pulled: the writer asks for
+ * blobs in part order and waits for each to land in the cache. When the pull ends without a blob
+ * (an image failed), the wait fails with EXPORT_PLAN_CHANGED: the set planned from everything
+ * resolved cannot be written, and the export plans it again from what was pulled.
+ */
+export class BlobArrivals {
+  private readonly arrived = new Set<string>();
+  private readonly waiting = new Map<string, Array<{ resolve: () => void; reject: (err: unknown) => void }>>();
+  private ended = false;
+
+  arrive(digest: string): void {
+    this.arrived.add(digest);
+    const waiters = this.waiting.get(digest);
+    if (!waiters) return;
+    this.waiting.delete(digest);
+    for (const w of waiters) w.resolve();
+  }
+
+  /** The pull is over: whatever has not arrived will not. */
+  end(): void {
+    this.ended = true;
+    for (const [digest, waiters] of this.waiting) for (const w of waiters) w.reject(planChanged(digest));
+    this.waiting.clear();
+  }
+
+  wait(digest: string): Promise<void> {
+    if (this.arrived.has(digest)) return Promise.resolve();
+    if (this.ended) return Promise.reject(planChanged(digest));
+    return new Promise((resolve, reject) => {
+      const list = this.waiting.get(digest) ?? [];
+      list.push({ resolve, reject });
+      this.waiting.set(digest, list);
+    });
+  }
+
+  /** A BlobSource over the cache that waits for blobs still on their way. */
+  source(cache: BlobCache): BlobSource {
+    return {
+      open: async (digest: string): Promise<Readable> => {
+        // Entries from earlier runs (and the manifests, stored first) need no wait.
+        if (!this.arrived.has(digest) && !(await cache.has(digest))) await this.wait(digest);
+        return cache.open(digest);
+      },
+    };
+  }
+}
+
+export function isPlanChanged(err: unknown): boolean {
+  return err instanceof AirlockError && err.code === 'EXPORT_PLAN_CHANGED';
+}
+
+function planChanged(digest: string): AirlockError {
+  return new AirlockError('EXPORT_PLAN_CHANGED', `blob ${digest} was not pulled, so the set planned before the pull cannot be written`, {
+    context: { blob: digest },
+    hint: 'the export plans the set again from the images that were pulled',
+  });
+}
