@@ -111,6 +111,11 @@ export class BlobCache {
     );
   }
 
+  /** The stored bytes as chunks, each valid only until the next is asked for; the consumer verifies them. */
+  chunks(digest: string): AsyncGenerator<Buffer> {
+    return readChunks(this.path(digest), { chunkSize: CACHE_CHUNK });
+  }
+
   /** Drops an entry found to be damaged so the next run fetches it again. */
   async evict(digest: string): Promise<void> {
     await rm(this.path(digest), { force: true });

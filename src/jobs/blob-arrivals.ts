@@ -41,11 +41,18 @@ export class BlobArrivals {
 
   /** A BlobSource over the cache that waits for blobs still on their way. */
   source(cache: BlobCache): BlobSource {
+    // Entries from earlier runs (and the manifests, stored first) need no wait.
+    const landed = async (digest: string): Promise<void> => {
+      if (!this.arrived.has(digest) && !(await cache.has(digest))) await this.wait(digest);
+    };
     return {
       open: async (digest: string): Promise<Readable> => {
-        // Entries from earlier runs (and the manifests, stored first) need no wait.
-        if (!this.arrived.has(digest) && !(await cache.has(digest))) await this.wait(digest);
+        await landed(digest);
         return cache.open(digest);
+      },
+      chunks: async function* chunks(digest: string): AsyncGenerator<Buffer> {
+        await landed(digest);
+        yield* cache.chunks(digest);
       },
     };
   }

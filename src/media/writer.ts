@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { AirlockError, isAirlockError } from '../errors';
-import { isSha256Digest, sha256Digest, VerifyStream } from '../digest';
+import { DigestAccumulator, digestMismatch, isSha256Digest, sha256Digest, sizeMismatch, VerifyStream } from '../digest';
 import { isManifestMediaType } from '../registry/media-types';
 import { parseManifest } from '../registry/manifest';
 import { mapLimit } from '../util/limit';
@@ -45,9 +45,8 @@ import { syncDir } from '../util/sync-dir';
 export const TOOL_NAME = 'airlock';
 /** Manifests read for the completeness check are refused above this (registries cap them at 4 MiB). */
 export const MAX_MANIFEST_BYTES = 16 * 1024 * 1024;
-/** Bytes gathered before a write to the media; larger source chunks are written as they come. */
-const WRITE_BUFFER = 4 * 1024 * 1024;
-const DIRECT_WRITE = 1024 * 1024;
+/** Progress is reported in steps of about this many bytes. */
+const PROGRESS_STEP = 1024 * 1024;
 const ZEROS = Buffer.alloc(TAR_TRAILER);
 const PARTIAL = '.partial';
 
@@ -61,6 +60,8 @@ export interface WriteBlob {
 /** The caller's content-addressed cache. Manifests are blobs too (their exact bytes). */
 export interface BlobSource {
   open(digest: string): Readable | Promise<Readable>;
+  /** The same bytes as chunks each valid only until the next is asked for (saves a copy per chunk). */
+  chunks?(digest: string): AsyncIterable<Buffer>;
 }
 
 export interface Signer {
@@ -317,15 +318,12 @@ async function checkCompleteness(input: TransferSetInput, source: BlobSource, si
 }
 
 /**
- * Buffers small writes into large ones, hashes every byte, and keeps one write in flight while the
- * next data is hashed and gathered (two buffers in turn). Progress is reported as bytes reach the file.
+ * Hashes every byte on its way to the part. The file stages, aligns and overlaps the writes itself
+ * (util/direct-io.ts); progress is reported about every MiB.
  */
 class PartOutput {
-  private buffer = Buffer.allocUnsafe(WRITE_BUFFER);
-  private spare = Buffer.allocUnsafe(WRITE_BUFFER);
-  private used = 0;
-  private pending: Promise<void> | undefined;
   private readonly hash: Hash = createHash('sha256');
+  private unreported = 0;
   bytes = 0;
 
   constructor(
@@ -333,53 +331,26 @@ class PartOutput {
     private readonly onFlushed: (bytes: number) => void,
   ) {}
 
+  /** Resolves once the file has taken `data`: the caller may reuse the buffer then. */
   async write(data: Uint8Array): Promise<void> {
     this.hash.update(data);
     this.bytes += data.byteLength;
-    if (data.byteLength >= DIRECT_WRITE) {
-      await this.flush();
-      await this.submit(data);
-      return;
-    }
-    if (this.used + data.byteLength > WRITE_BUFFER) await this.flush();
-    this.buffer.set(data, this.used);
-    this.used += data.byteLength;
+    await this.file.write(data);
+    this.unreported += data.byteLength;
+    if (this.unreported >= PROGRESS_STEP) this.report();
   }
 
-  /** Starts writing `data` once the previous write is done (writes stay in order). */
-  private async submit(data: Uint8Array): Promise<void> {
-    await this.pending;
-    const write = this.file.write(data).then(() => this.onFlushed(data.byteLength));
-    // Observed here so an error is never "unhandled"; it is thrown by the next await of `pending`.
-    write.catch(() => undefined);
-    this.pending = write;
-  }
-
-  private async flush(): Promise<void> {
-    if (this.used === 0) return;
-    const full = this.buffer.subarray(0, this.used);
-    // The other buffer's write was awaited by submit() before this one can be handed out again.
-    [this.buffer, this.spare] = [this.spare, this.buffer];
-    this.used = 0;
-    await this.submit(full);
-  }
-
-  /** Writes what is buffered and waits for every write. */
-  async finish(): Promise<void> {
-    await this.flush();
-    await this.pending;
-  }
-
-  /** Waits for a write still in flight, ignoring its outcome (before closing after a failure). */
-  async settle(): Promise<void> {
-    await this.pending?.catch(() => undefined);
+  report(): void {
+    if (this.unreported === 0) return;
+    const n = this.unreported;
+    this.unreported = 0;
+    this.onFlushed(n);
   }
 
   sha256(): string {
     return this.hash.digest('hex');
   }
 }
-
 
 async function removeQuietly(path: string): Promise<void> {
   await unlink(path).catch(() => undefined);
@@ -713,6 +684,47 @@ export async function writeTransferSet(options: WriteTransferSetOptions): Promis
   };
 }
 
+/**
+ * Copies one blob into the part, checking size and digest as it goes: the blob is only as good as
+ * the cache that held it, and the part hash covers whatever was written.
+ */
+async function copyBlob(source: BlobSource, digest: string, size: number, part: string, output: PartOutput, signal?: AbortSignal): Promise<void> {
+  const context = { blob: digest, part };
+  const failed = (err: unknown): unknown =>
+    isAirlockError(err) || signal?.aborted
+      ? err
+      : new AirlockError('MEDIA_SOURCE_FAILED', `cannot read blob ${digest} from the cache: ${(err as Error).message}`, { context, cause: err });
+  let chunks: AsyncIterable<Buffer>;
+  try {
+    // Borrowed chunks where the source has them (no copy per chunk); a stream otherwise.
+    chunks = source.chunks ? source.chunks(digest) : await source.open(digest);
+  } catch (err) {
+    throw failed(err);
+  }
+  const iterator = chunks[Symbol.asyncIterator]();
+  const acc = new DigestAccumulator();
+  try {
+    for (;;) {
+      let next: IteratorResult<Buffer>;
+      try {
+        next = await iterator.next();
+      } catch (err) {
+        throw failed(err);
+      }
+      if (next.done) break;
+      signal?.throwIfAborted();
+      acc.update(next.value);
+      if (acc.bytes > size) throw sizeMismatch(digest, size, acc.bytes, context);
+      await output.write(next.value);
+    }
+  } finally {
+    await iterator.return?.();
+  }
+  if (acc.bytes !== size) throw sizeMismatch(digest, size, acc.bytes, context);
+  const actual = acc.digest();
+  if (actual !== digest) throw digestMismatch(digest, actual, context);
+}
+
 async function writePart(
   dir: string,
   part: PlannedPart,
@@ -725,7 +737,6 @@ async function writePart(
   const { signal } = options;
   const temp = join(dir, `${part.name}${PARTIAL}`);
   let file: WritableMediaFile | undefined;
-  let out: PartOutput | undefined;
   let partBytes = 0;
   try {
     file = await fs.createFile(temp, part.size);
@@ -733,7 +744,6 @@ async function writePart(
       partBytes += bytes;
       onBytes(bytes, partBytes);
     });
-    out = output;
     for (const entry of part.entries) {
       signal?.throwIfAborted();
       await output.write(tarHeader(entry.name, entry.type, entry.size));
@@ -747,26 +757,9 @@ async function writePart(
           break;
         case 'directory':
           break;
-        case 'blob': {
-          const digest = content.digest;
-          let stream: Readable;
-          try {
-            stream = await options.source.open(digest);
-          } catch (err) {
-            throw isAirlockError(err)
-              ? err
-              : new AirlockError('MEDIA_SOURCE_FAILED', `cannot read blob ${digest} from the cache: ${(err as Error).message}`, { context: { blob: digest, part: part.name }, cause: err });
-          }
-          await pipeline(
-            stream,
-            new VerifyStream({ digest, size: entry.size, context: { blob: digest, part: part.name } }),
-            async (source: AsyncIterable<Buffer>) => {
-              for await (const chunk of source) await output.write(chunk);
-            },
-            signal ? { signal } : {},
-          );
+        case 'blob':
+          await copyBlob(options.source, content.digest, entry.size, part.name, output, signal);
           break;
-        }
         default: {
           const never: never = content;
           throw new Error(`unknown entry content ${JSON.stringify(never)}`);
@@ -776,7 +769,7 @@ async function writePart(
       if (padding > 0) await output.write(ZEROS.subarray(0, padding));
     }
     await output.write(ZEROS);
-    await output.finish();
+    output.report();
     if (output.bytes !== part.size) {
       throw new AirlockError('MEDIA_INTERNAL', `${part.name} came out at ${output.bytes} bytes instead of the planned ${part.size}`, { context: { part: part.name } });
     }
@@ -788,7 +781,6 @@ async function writePart(
     await syncDir(dir);
     return output.sha256();
   } catch (err) {
-    await out?.settle();
     await file?.close().catch(() => undefined);
     await removeQuietly(temp);
     throw await writeError(err, dir, part.name, neededFromHere, fs, signal);

@@ -21,6 +21,8 @@ import { open, type FileHandle } from 'node:fs/promises';
 export const ALIGN = 4096;
 /** Bytes per direct write or read, unless the caller asks for less (each file holds two such buffers). */
 export const DIRECT_CHUNK = 4 * 1024 * 1024;
+/** Buffered writes smaller than this are gathered first. */
+const GATHER = 1024 * 1024;
 /** Smaller files go through the page cache: for them the two aligned buffers would cost more than they save. */
 export const DIRECT_MIN = 256 * 1024;
 
@@ -112,20 +114,43 @@ function plain(file: SequentialFile): SequentialFile {
   return { direct: file.direct, write: (data) => file.write(data), sync: () => file.sync(), close: () => file.close() };
 }
 
+/** Gathers small writes (tar headers, padding) into one before they go to the kernel. */
 class BufferedFile implements SequentialFile {
   readonly direct = false;
   private position = 0;
+  private readonly gather = Buffer.allocUnsafe(GATHER);
+  private used = 0;
 
   constructor(private readonly fh: FileHandle) {}
 
   async write(data: Uint8Array): Promise<void> {
     const buffer = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-    await writeFully(this.fh, buffer, this.position);
-    this.position += buffer.byteLength;
+    if (this.used + buffer.byteLength <= GATHER) {
+      buffer.copy(this.gather, this.used);
+      this.used += buffer.byteLength;
+      if (this.used === GATHER) await this.flush();
+      return;
+    }
+    await this.flush();
+    if (buffer.byteLength >= GATHER) {
+      await writeFully(this.fh, buffer, this.position);
+      this.position += buffer.byteLength;
+    } else {
+      buffer.copy(this.gather, 0);
+      this.used = buffer.byteLength;
+    }
   }
 
-  sync(): Promise<void> {
-    return this.fh.sync();
+  private async flush(): Promise<void> {
+    if (this.used === 0) return;
+    await writeFully(this.fh, this.gather.subarray(0, this.used), this.position);
+    this.position += this.used;
+    this.used = 0;
+  }
+
+  async sync(): Promise<void> {
+    await this.flush();
+    await this.fh.sync();
   }
 
   close(): Promise<void> {
