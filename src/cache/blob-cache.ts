@@ -8,7 +8,7 @@ import { AirlockError } from '../errors';
 import { createSequentialFile, readChunks, type SequentialFile } from '../util/direct-io';
 
 /** Bytes per direct write or read of a cache entry: several entries stream at once, so smaller than a part's. */
-const CACHE_CHUNK = 1024 * 1024;
+const CACHE_CHUNK = 512 * 1024;
 
 /**
  * A content-addressed store of blobs and manifests (`blobs/sha256/<hex>`). Entries appear only by

@@ -54,6 +54,10 @@ export class BlobArrivals {
         await landed(digest);
         yield* cache.chunks(digest);
       },
+      path: async (digest: string): Promise<string> => {
+        await landed(digest);
+        return cache.path(digest);
+      },
     };
   }
 }

@@ -86,7 +86,7 @@ export async function writeSet(options: WriteSetOptions): Promise<WrittenSet> {
     strictArchive: options.strictArchive,
     ...(options.releaseSignatures && options.releaseSignatures.length > 0 ? { releaseSignatures: options.releaseSignatures } : {}),
     ...(options.operatorCatalogs && options.operatorCatalogs.length > 0 ? { operatorCatalogs: options.operatorCatalogs } : {}),
-    source: options.source ?? { open: (digest) => options.cache.open(digest), chunks: (digest) => options.cache.chunks(digest) },
+    source: options.source ?? { open: (digest) => options.cache.open(digest), chunks: (digest) => options.cache.chunks(digest), path: (digest) => options.cache.path(digest) },
     signer: options.signer,
     ...(options.mediaFs ? { fs: options.mediaFs } : {}),
     ...(options.signal ? { signal: options.signal } : {}),

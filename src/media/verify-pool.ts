@@ -34,7 +34,8 @@ class VerifyWorker {
   private current: { id: number; resolve: (o: PartOutcome) => void; reject: (e: Error) => void; onBytes: (n: number) => void } | undefined;
 
   constructor() {
-    this.worker = new Worker(workerSource(), { eval: true });
+    // Hashing streams through fixed buffers: a small heap is plenty, and each thread's heap counts in the RSS.
+    this.worker = new Worker(workerSource(), { eval: true, resourceLimits: { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 96 } });
     this.worker.unref();
     this.worker.on('message', (message: WorkerReplyMessage) => {
       const current = this.current;
@@ -142,4 +143,44 @@ export async function runPartJobs(jobs: readonly PartJob[], options: PoolOptions
     await Promise.all(workers.map((w) => w.terminate()));
   }
   return outcomes;
+}
+
+/**
+ * Verifies parts one at a time as they are handed in: the writer reads each part back while it
+ * writes the next, so only the last part is left to read at the end. Falls back to this thread
+ * when no worker can run, as runPartJobs does.
+ */
+export class PartChecker {
+  private worker: VerifyWorker | undefined;
+  private workersWork: boolean;
+  private chain: Promise<unknown> = Promise.resolve();
+
+  constructor(useWorkers: boolean) {
+    this.workersWork = useWorkers;
+  }
+
+  check(job: PartJob): Promise<PartOutcome> {
+    const run = this.chain.then(() => this.run(job));
+    this.chain = run.catch(() => undefined);
+    return run;
+  }
+
+  private async run(job: PartJob): Promise<PartOutcome> {
+    if (this.workersWork) {
+      try {
+        this.worker ??= new VerifyWorker();
+        return await this.worker.run(job, () => undefined);
+      } catch (err) {
+        if (!(err instanceof WorkerUnavailable)) throw err;
+        this.workersWork = false;
+        this.worker = undefined;
+      }
+    }
+    return runInline(job, () => undefined);
+  }
+
+  async close(): Promise<void> {
+    this.workersWork = false;
+    await this.worker?.terminate();
+  }
 }

@@ -9,8 +9,8 @@ import { partPrologue } from './parts';
 import { MAX_TRANSFER_MANIFEST_BYTES, readSetFile, SIGNATURE_LENGTH } from './reader';
 import { parseSums, type SumEntry } from './sums';
 import { parseTransferManifest, type TransferImageOk, type TransferManifest, type TransferPart } from './transfer-manifest';
-import type { ExpectedEntry, PartJob } from './verify-part';
-import { runPartJobs } from './verify-pool';
+import type { ExpectedEntry, PartJob, PartResult } from './verify-part';
+import { runPartJobs, type PartOutcome } from './verify-pool';
 import type { VerifyProblem, VerifyProgress, VerifyReport } from './verify-types';
 
 export interface VerifyTransferSetOptions {
@@ -27,6 +27,11 @@ export interface VerifyTransferSetOptions {
    * whenever the parts are read only once. Off when the caller reads them again straight after.
    */
   readonly direct?: boolean;
+  /**
+   * Parts the caller has just read back itself (shallow: size and sha256), not read again. Used by
+   * the writer, which reads each part back while writing the next; ignored when deep.
+   */
+  readonly readBack?: ReadonlyMap<string, PartResult>;
 }
 
 /**
@@ -212,7 +217,9 @@ export async function verifyTransferSet(dir: string, options: VerifyTransferSetO
   for (const [name, bytes] of smallFiles) {
     if (bytes) onProgress?.({ type: 'file-done', file: name, ok: !problems.some((p) => p.file === name) });
   }
-  const outcomes = await runPartJobs(jobs, {
+  const known = options.deep ? undefined : options.readBack;
+  const toRead = jobs.filter((job) => !known?.has(job.part));
+  const read = await runPartJobs(toRead, {
     parallelism: options.parallelism ?? 2,
     useWorkers: options.useWorkers ?? true,
     ...(signal ? { signal } : {}),
@@ -220,6 +227,14 @@ export async function verifyTransferSet(dir: string, options: VerifyTransferSetO
       bytesVerified += bytes;
       onProgress?.({ type: 'bytes', file: job.part, bytesVerified, totalBytes });
     },
+  });
+  const byPart = new Map(toRead.map((job, i) => [job.part, read[i]]));
+  const outcomes = jobs.map((job): PartOutcome | undefined => {
+    const result = known?.get(job.part);
+    if (!result) return byPart.get(job.part);
+    bytesVerified += result.size;
+    onProgress?.({ type: 'bytes', file: job.part, bytesVerified, totalBytes });
+    return { ok: true, result };
   });
 
   jobs.forEach((job, i) => {

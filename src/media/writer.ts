@@ -1,10 +1,11 @@
-import { createHash, type Hash } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { lstat, mkdir, readdir, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { AirlockError, isAirlockError } from '../errors';
-import { DigestAccumulator, digestMismatch, isSha256Digest, sha256Digest, sizeMismatch, VerifyStream } from '../digest';
+import { isSha256Digest, sha256Digest, VerifyStream } from '../digest';
+import { inThreadSink, PartWorker, type PartSink, type SinkBlobs } from './part-sink';
 import { isManifestMediaType } from '../registry/media-types';
 import { parseManifest } from '../registry/manifest';
 import { mapLimit } from '../util/limit';
@@ -36,7 +37,8 @@ import {
   type TransferManifest,
   type TransferPart,
 } from './transfer-manifest';
-import { verifyPartFile } from './verify-part';
+import { verifyPartFile, type PartResult } from './verify-part';
+import { PartChecker, type PartOutcome } from './verify-pool';
 import { isSystemEntry, verifyTransferSet } from './verify';
 import type { VerifyProgress, VerifyReport } from './verify-types';
 import { syncDir } from '../util/sync-dir';
@@ -45,8 +47,6 @@ import { syncDir } from '../util/sync-dir';
 export const TOOL_NAME = 'airlock';
 /** Manifests read for the completeness check are refused above this (registries cap them at 4 MiB). */
 export const MAX_MANIFEST_BYTES = 16 * 1024 * 1024;
-/** Progress is reported in steps of about this many bytes. */
-const PROGRESS_STEP = 1024 * 1024;
 const ZEROS = Buffer.alloc(TAR_TRAILER);
 const PARTIAL = '.partial';
 
@@ -62,6 +62,11 @@ export interface BlobSource {
   open(digest: string): Readable | Promise<Readable>;
   /** The same bytes as chunks each valid only until the next is asked for (saves a copy per chunk). */
   chunks?(digest: string): AsyncIterable<Buffer>;
+  /**
+   * A file holding exactly the blob's bytes, once it is there: lets a worker thread read it (the
+   * writer still checks size and digest). Only used when the parts go to the real file system.
+   */
+  path?(digest: string): string | Promise<string>;
 }
 
 export interface Signer {
@@ -139,6 +144,8 @@ export interface WriteTransferSetResult {
   /** Parts a previous run of the same plan had finished, kept as they were. */
   readonly partsReused: readonly string[];
   readonly bytesWritten: number;
+  /** Where the parts were written: a worker thread (blobs read from their files) or this thread. */
+  readonly partWriter: 'worker' | 'thread';
   /** The read-back verification (always ok: a failed one throws TransferSetVerifyError). */
   readonly verify: VerifyReport;
 }
@@ -315,41 +322,6 @@ async function checkCompleteness(input: TransferSetInput, source: BlobSource, si
   }
   if (issues.length > 0) throw invalid(issues);
   return meta;
-}
-
-/**
- * Hashes every byte on its way to the part. The file stages, aligns and overlaps the writes itself
- * (util/direct-io.ts); progress is reported about every MiB.
- */
-class PartOutput {
-  private readonly hash: Hash = createHash('sha256');
-  private unreported = 0;
-  bytes = 0;
-
-  constructor(
-    private readonly file: WritableMediaFile,
-    private readonly onFlushed: (bytes: number) => void,
-  ) {}
-
-  /** Resolves once the file has taken `data`: the caller may reuse the buffer then. */
-  async write(data: Uint8Array): Promise<void> {
-    this.hash.update(data);
-    this.bytes += data.byteLength;
-    await this.file.write(data);
-    this.unreported += data.byteLength;
-    if (this.unreported >= PROGRESS_STEP) this.report();
-  }
-
-  report(): void {
-    if (this.unreported === 0) return;
-    const n = this.unreported;
-    this.unreported = 0;
-    this.onFlushed(n);
-  }
-
-  sha256(): string {
-    return this.hash.digest('hex');
-  }
 }
 
 async function removeQuietly(path: string): Promise<void> {
@@ -608,20 +580,46 @@ export async function writeTransferSet(options: WriteTransferSetOptions): Promis
   const partsWritten: string[] = [];
   const remainingMetadata = metadataSizes.reduce((a, b) => a + b, 0);
   let remaining = bytesToWrite;
-  for (const part of toWrite) {
-    signal?.throwIfAborted();
-    emit({ type: 'part-start', part: part.name, index: part.number, size: part.size });
-    const sha256 = await writePart(dir, part, plan, options, fs, remaining + remainingMetadata, (bytes, partBytes) => {
-      written += bytes;
-      emit({ type: 'bytes', part: part.name, partBytes, partSize: part.size, written, toWrite: bytesToWrite });
-    });
-    remaining -= part.size;
-    const record: FinishedPart = { name: part.name, plan: planDigests.get(part.name) as string, size: part.size, sha256 };
-    finished.push(record);
-    finished.sort((a, b) => a.name.localeCompare(b.name));
-    await saveState();
-    partsWritten.push(part.name);
-    emit({ type: 'part-done', part: part.name, size: part.size, sha256 });
+  // A worker thread writes the parts when the blobs are files and the parts go to the real file system.
+  const worker = toWrite.length > 0 && options.useWorkers !== false && options.source.path && fs === nodeMediaFileSystem ? await PartWorker.start() : undefined;
+  const usedWorker = worker !== undefined;
+  // Each part is read back from the drive while the next is written (see readBack below).
+  const checker = new PartChecker(options.useWorkers !== false);
+  const checks = new Map<string, Promise<PartOutcome>>();
+  try {
+    for (const part of toWrite) {
+      signal?.throwIfAborted();
+      emit({ type: 'part-start', part: part.name, index: part.number, size: part.size });
+      const sha256 = await writePart(dir, part, plan, options, fs, worker, remaining + remainingMetadata, (bytes, partBytes) => {
+        written += bytes;
+        emit({ type: 'bytes', part: part.name, partBytes, partSize: part.size, written, toWrite: bytesToWrite });
+      });
+      remaining -= part.size;
+      const record: FinishedPart = { name: part.name, plan: planDigests.get(part.name) as string, size: part.size, sha256 };
+      finished.push(record);
+      finished.sort((a, b) => a.name.localeCompare(b.name));
+      await saveState();
+      partsWritten.push(part.name);
+      emit({ type: 'part-done', part: part.name, size: part.size, sha256 });
+      const check = checker.check({ path: join(dir, part.name), part: part.name, deep: false, direct: true });
+      check.catch(() => undefined);
+      checks.set(part.name, check);
+    }
+  } catch (err) {
+    await checker.close();
+    throw err;
+  } finally {
+    await worker?.terminate();
+  }
+  const readEarly = new Map<string, PartResult>();
+  try {
+    for (const [name, check] of checks) {
+      const outcome = await check.catch(() => undefined);
+      // A part that could not be read early is simply read again with the rest.
+      if (outcome?.ok) readEarly.set(name, outcome.result);
+    }
+  } finally {
+    await checker.close();
   }
 
   // transfer.json, its signature, then SHA256SUMS: the set is complete once that exists.
@@ -649,11 +647,13 @@ export async function writeTransferSet(options: WriteTransferSetOptions): Promis
 
   // Read everything back from the drive. Each part's sha256 was computed over the bytes as they were
   // written, every blob among them checked against its digest; the same hash read back from the
-  // drive therefore proves every byte on it, at one hash per byte. Only when a part does not match
+  // drive therefore proves every byte on it, at one hash per byte. Parts were read back as each was
+  // finished, while the next one was written; the rest is read now. Only when a part does not match
   // is it read again entry by entry, to name the blob that went bad.
   const readBack = (deep: boolean): Promise<VerifyReport> =>
     verifyTransferSet(dir, {
       deep,
+      readBack: readEarly,
       // From the device, not from the page cache the writes just went through.
       direct: true,
       ...(signal ? { signal } : {}),
@@ -680,49 +680,9 @@ export async function writeTransferSet(options: WriteTransferSetOptions): Promis
     partsWritten,
     partsReused: [...scan.reusable.keys()],
     bytesWritten: written,
+    partWriter: usedWorker ? 'worker' : 'thread',
     verify: report,
   };
-}
-
-/**
- * Copies one blob into the part, checking size and digest as it goes: the blob is only as good as
- * the cache that held it, and the part hash covers whatever was written.
- */
-async function copyBlob(source: BlobSource, digest: string, size: number, part: string, output: PartOutput, signal?: AbortSignal): Promise<void> {
-  const context = { blob: digest, part };
-  const failed = (err: unknown): unknown =>
-    isAirlockError(err) || signal?.aborted
-      ? err
-      : new AirlockError('MEDIA_SOURCE_FAILED', `cannot read blob ${digest} from the cache: ${(err as Error).message}`, { context, cause: err });
-  let chunks: AsyncIterable<Buffer>;
-  try {
-    // Borrowed chunks where the source has them (no copy per chunk); a stream otherwise.
-    chunks = source.chunks ? source.chunks(digest) : await source.open(digest);
-  } catch (err) {
-    throw failed(err);
-  }
-  const iterator = chunks[Symbol.asyncIterator]();
-  const acc = new DigestAccumulator();
-  try {
-    for (;;) {
-      let next: IteratorResult<Buffer>;
-      try {
-        next = await iterator.next();
-      } catch (err) {
-        throw failed(err);
-      }
-      if (next.done) break;
-      signal?.throwIfAborted();
-      acc.update(next.value);
-      if (acc.bytes > size) throw sizeMismatch(digest, size, acc.bytes, context);
-      await output.write(next.value);
-    }
-  } finally {
-    await iterator.return?.();
-  }
-  if (acc.bytes !== size) throw sizeMismatch(digest, size, acc.bytes, context);
-  const actual = acc.digest();
-  if (actual !== digest) throw digestMismatch(digest, actual, context);
 }
 
 async function writePart(
@@ -731,34 +691,40 @@ async function writePart(
   plan: TransferSetPlan,
   options: WriteTransferSetOptions,
   fs: MediaFileSystem,
+  worker: PartWorker | undefined,
   neededFromHere: number,
   onBytes: (bytes: number, partBytes: number) => void,
 ): Promise<string> {
-  const { signal } = options;
+  const { signal, source } = options;
   const temp = join(dir, `${part.name}${PARTIAL}`);
-  let file: WritableMediaFile | undefined;
   let partBytes = 0;
+  const progress = (bytes: number): void => {
+    partBytes += bytes;
+    onBytes(bytes, partBytes);
+  };
+  const blobs: SinkBlobs = {
+    // Borrowed chunks where the source has them (no copy per chunk); a stream otherwise.
+    chunks: (digest) => (source.chunks ? source.chunks(digest) : source.open(digest)),
+    ...(source.path ? { path: (digest: string) => (source.path as (d: string) => string | Promise<string>)(digest) } : {}),
+  };
+  let sink: PartSink | undefined;
   try {
-    file = await fs.createFile(temp, part.size);
-    const output = new PartOutput(file, (bytes) => {
-      partBytes += bytes;
-      onBytes(bytes, partBytes);
-    });
+    sink = worker?.usable ? worker.sink(temp, part.name, part.size, blobs, progress) : await inThreadSink(fs, temp, part.name, part.size, blobs, progress, signal);
     for (const entry of part.entries) {
       signal?.throwIfAborted();
-      await output.write(tarHeader(entry.name, entry.type, entry.size));
+      await sink.bytes(tarHeader(entry.name, entry.type, entry.size));
       const content = entry.content;
       switch (content.kind) {
         case 'oci-layout':
-          await output.write(plan.ociLayout);
+          await sink.bytes(plan.ociLayout);
           break;
         case 'index':
-          await output.write(plan.indexJson);
+          await sink.bytes(plan.indexJson);
           break;
         case 'directory':
           break;
         case 'blob':
-          await copyBlob(options.source, content.digest, entry.size, part.name, output, signal);
+          await sink.blob(content.digest, entry.size);
           break;
         default: {
           const never: never = content;
@@ -766,22 +732,20 @@ async function writePart(
         }
       }
       const padding = tarPadding(entry.size);
-      if (padding > 0) await output.write(ZEROS.subarray(0, padding));
+      if (padding > 0) await sink.bytes(ZEROS.subarray(0, padding));
     }
-    await output.write(ZEROS);
-    output.report();
-    if (output.bytes !== part.size) {
-      throw new AirlockError('MEDIA_INTERNAL', `${part.name} came out at ${output.bytes} bytes instead of the planned ${part.size}`, { context: { part: part.name } });
+    await sink.bytes(ZEROS);
+    signal?.throwIfAborted();
+    const done = await sink.finish();
+    sink = undefined;
+    if (done.bytes !== part.size) {
+      throw new AirlockError('MEDIA_INTERNAL', `${part.name} came out at ${done.bytes} bytes instead of the planned ${part.size}`, { context: { part: part.name } });
     }
-    await file.sync();
-    const f = file;
-    file = undefined;
-    await f.close();
     await rename(temp, join(dir, part.name));
     await syncDir(dir);
-    return output.sha256();
+    return done.sha256;
   } catch (err) {
-    await file?.close().catch(() => undefined);
+    await sink?.abandon();
     await removeQuietly(temp);
     throw await writeError(err, dir, part.name, neededFromHere, fs, signal);
   }

@@ -317,6 +317,55 @@ describe('writeTransferSet', () => {
     await assert.rejects(writeTransferSet({ ...options, images: [first!, { ...first!, source: 'other' }], dir }), /used by two images/);
   });
 
+  describe('with blobs in files (a worker thread writes the parts)', () => {
+    /** The sample set's blobs as files, as the blob cache holds them. */
+    async function fileSource(root: string, store: BlobStore): Promise<BlobStore & { path(digest: string): string }> {
+      const blobDir = join(root, 'blobs');
+      await mkdir(blobDir, { recursive: true });
+      for (const [digest, data] of store.blobs) await writeFile(join(blobDir, digest.slice(7)), data);
+      return Object.assign(store, { path: (digest: string) => join(blobDir, digest.slice(7)) });
+    }
+
+    it('writes the same bytes as writing in this thread, and reads back clean', async (t) => {
+      const root = await tempDir(t, 'worker');
+      const options = sampleSet({ archiveSize: 150_000 });
+      const source = await fileSource(root, options.store);
+      const inWorker = await writeTransferSet({ ...options, source, dir: join(root, 'a') });
+      const inThread = await writeTransferSet({ ...options, source, dir: join(root, 'b'), useWorkers: false });
+      assert.equal(inWorker.partWriter, 'worker');
+      assert.equal(inThread.partWriter, 'thread');
+      assert.equal(inWorker.verify.ok, true);
+      assert.ok(inWorker.manifest.parts.length >= 3);
+      assert.deepEqual(inWorker.manifest.parts, inThread.manifest.parts);
+      for (const part of inWorker.manifest.parts) assert.equal(await sha256File(join(root, 'a', part.name)), part.sha256);
+    });
+
+    it('catches a blob file that does not match its digest, leaving no partial file and no SHA256SUMS', async (t) => {
+      const root = await tempDir(t, 'worker-bad');
+      const options = sampleSet({ archiveSize: 1 << 20 });
+      const source = await fileSource(root, options.store);
+      const layer = options.images3[0]!.blobs[1]!;
+      const bytes = await readFile(source.path(layer.digest));
+      bytes[5] = (bytes[5] ?? 0) ^ 1;
+      await writeFile(source.path(layer.digest), bytes);
+      const dir = join(root, 'set');
+      await assert.rejects(writeTransferSet({ ...options, source, dir }), (err: Error & { code?: string; context?: Record<string, unknown> }) => err.code === 'DIGEST_MISMATCH' && err.context?.blob === layer.digest && err.context?.part === 'mirror_000001.tar');
+      assert.deepEqual((await readdir(dir)).filter((n) => n !== 'working-dir'), []);
+    });
+
+    it('stops on abort and removes the partial file', async (t) => {
+      const root = await tempDir(t, 'worker-abort');
+      const options = sampleSet({ archiveSize: 150_000 });
+      const source = await fileSource(root, options.store);
+      const dir = join(root, 'set');
+      const controller = new AbortController();
+      await assert.rejects(writeTransferSet({ ...options, source, dir, signal: controller.signal, onProgress: (e) => e.type === 'part-start' && e.index === 2 && controller.abort() }), { name: 'AbortError' });
+      const left = await readdir(dir);
+      assert.ok(!left.some((n) => n.endsWith('.partial')));
+      assert.ok(left.includes('mirror_000001.tar') && !left.includes('mirror_000002.tar') && !left.includes(SUMS_FILE));
+    });
+  });
+
   it('stops on abort and removes the partial file', async (t) => {
     const dir = join(await tempDir(t, 'abort'), 'set');
     const options = sampleSet({ archiveSize: 150_000 });

@@ -1,0 +1,151 @@
+import { extname, join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { MediaFileSystem, WritableMediaFile } from './media-fs';
+import { copyBlob, PartOutput } from './part-output';
+import { deserializeError, type PartWorkerCommand, type PartWorkerReply } from './part-worker';
+
+/**
+ * Where the bytes of one part go while it is written (writer.ts decides what they are). Two kinds:
+ * in this thread through the MediaFileSystem seam, or in a worker thread (PartWorker) that reads
+ * the blobs from their cache files itself. Hashing every byte twice (blob, part) is most of an
+ * export's CPU; in a worker it runs beside the pull instead of taking turns with it.
+ */
+export interface PartSink {
+  bytes(data: Buffer): Promise<void>;
+  blob(digest: string, size: number): Promise<void>;
+  /** Everything is on the device: the part's sha256 and length. */
+  finish(): Promise<{ sha256: string; bytes: number }>;
+  /** After a failure: close without finishing (the caller removes the file). */
+  abandon(): Promise<void>;
+}
+
+export interface SinkBlobs {
+  /** Chunks each valid until the next is asked for, or a stream. */
+  chunks(digest: string): AsyncIterable<Buffer> | Promise<AsyncIterable<Buffer>>;
+  /** A file holding exactly the blob, once it is there (only for the worker). */
+  path?(digest: string): string | Promise<string>;
+}
+
+export async function inThreadSink(fs: MediaFileSystem, path: string, part: string, size: number, blobs: SinkBlobs, onBytes: (n: number) => void, signal?: AbortSignal): Promise<PartSink> {
+  let file: WritableMediaFile | undefined = await fs.createFile(path, size);
+  const output = new PartOutput(file, onBytes);
+  return {
+    bytes: (data) => output.write(data),
+    blob: (digest, blobSize) => copyBlob(() => blobs.chunks(digest), digest, blobSize, part, output, signal),
+    async finish() {
+      output.report();
+      const f = file as WritableMediaFile;
+      file = undefined;
+      await f.sync();
+      await f.close();
+      return { sha256: output.sha256(), bytes: output.bytes };
+    },
+    async abandon() {
+      await file?.close().catch(() => undefined);
+      file = undefined;
+    },
+  };
+}
+
+function workerSource(): string {
+  const file = join(__dirname, `part-worker${extname(__filename)}`);
+  // Running from TypeScript sources (tests, `npm run airlock`): the worker needs tsx's hooks too.
+  const preload = file.endsWith('.ts') ? "require('tsx/cjs');" : '';
+  return `${preload}require(${JSON.stringify(file)});`;
+}
+
+/** One worker thread writing the parts of one transfer set, one after the other. */
+export class PartWorker {
+  private current: { resolve: (r: { sha256: string; bytes: number }) => void; reject: (e: Error) => void; onBytes: (n: number) => void } | undefined;
+  /** The first failure of the part being written; later commands throw it at once. */
+  private failure: Error | undefined;
+  private finished: Promise<{ sha256: string; bytes: number }> | undefined;
+  private dead = false;
+
+  private constructor(private readonly worker: Worker) {
+    worker.on('message', (message: PartWorkerReply) => {
+      const current = this.current;
+      if (message.type === 'progress') current?.onBytes(message.bytes);
+      else if (message.type === 'done') current?.resolve({ sha256: message.sha256, bytes: message.bytes });
+      else if (message.type === 'error') this.fail(deserializeError(message.error));
+    });
+    const died = (err: Error): void => {
+      this.dead = true;
+      this.fail(err);
+    };
+    worker.on('error', died);
+    worker.on('exit', (code) => died(new Error(`the part writer thread stopped (exit code ${code})`)));
+  }
+
+  /** Starts a worker; undefined when none can run here (then parts are written in this thread). */
+  static async start(): Promise<PartWorker | undefined> {
+    let worker: Worker;
+    try {
+      // A streaming job: a small heap is plenty, and every thread's heap counts against the RSS goal.
+      worker = new Worker(workerSource(), { eval: true, resourceLimits: { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 96 } });
+    } catch {
+      return undefined;
+    }
+    const ready = await new Promise<boolean>((resolve) => {
+      worker.once('message', (m: PartWorkerReply) => resolve(m.type === 'ready'));
+      worker.once('error', () => resolve(false));
+      worker.once('exit', () => resolve(false));
+    });
+    if (!ready) {
+      await worker.terminate();
+      return undefined;
+    }
+    return new PartWorker(worker);
+  }
+
+  get usable(): boolean {
+    return !this.dead;
+  }
+
+  private fail(err: Error): void {
+    this.failure ??= err;
+    this.current?.reject(err);
+  }
+
+  private send(command: PartWorkerCommand): void {
+    if (this.failure) throw this.failure;
+    this.worker.postMessage(command);
+  }
+
+  sink(path: string, part: string, size: number, blobs: SinkBlobs, onBytes: (n: number) => void): PartSink {
+    this.failure = undefined;
+    this.finished = new Promise((resolve, reject) => {
+      this.current = { resolve, reject, onBytes };
+    });
+    // Observed so a failure before finish() is never "unhandled"; finish() returns it.
+    this.finished.catch(() => undefined);
+    this.send({ type: 'open', path, part, size });
+    return {
+      bytes: async (data) => this.send({ type: 'bytes', data }),
+      blob: async (digest, blobSize) => {
+        if (!blobs.path) throw new Error('the part writer thread needs blob files');
+        const file = await blobs.path(digest);
+        this.send({ type: 'blob', path: file, digest, size: blobSize });
+      },
+      finish: async () => {
+        this.send({ type: 'finish' });
+        try {
+          return await (this.finished as Promise<{ sha256: string; bytes: number }>);
+        } finally {
+          this.current = undefined;
+        }
+      },
+      // The worker may be in the middle of a large blob: stop it rather than wait for it.
+      abandon: async () => {
+        this.current = undefined;
+        this.dead = true;
+        await this.worker.terminate();
+      },
+    };
+  }
+
+  async terminate(): Promise<void> {
+    this.dead = true;
+    await this.worker.terminate();
+  }
+}

@@ -1,0 +1,97 @@
+import { isMainThread, parentPort } from 'node:worker_threads';
+import { AirlockError } from '../errors';
+import { createSequentialFile, readChunks, type SequentialFile } from '../util/direct-io';
+import { copyBlob, PartOutput } from './part-output';
+
+/**
+ * A worker thread that writes parts (see part-sink.ts): it reads the blobs from their cache files,
+ * checks them, hashes the part and writes it, so the main thread is left to the pull. Commands
+ * are carried out in order, one part at a time.
+ */
+
+export type PartWorkerCommand =
+  | { readonly type: 'open'; readonly path: string; readonly part: string; readonly size: number }
+  | { readonly type: 'bytes'; readonly data: Uint8Array }
+  | { readonly type: 'blob'; readonly path: string; readonly digest: string; readonly size: number }
+  | { readonly type: 'finish' };
+
+export type SerializedError =
+  | { readonly kind: 'airlock'; readonly code: string; readonly message: string; readonly context: Record<string, string | number | boolean>; readonly hint?: string }
+  | { readonly kind: 'error'; readonly message: string; readonly code?: string };
+
+export type PartWorkerReply =
+  | { readonly type: 'ready' }
+  | { readonly type: 'progress'; readonly bytes: number }
+  | { readonly type: 'done'; readonly sha256: string; readonly bytes: number }
+  | { readonly type: 'error'; readonly error: SerializedError };
+
+/** Bytes per read of a cache file, as the cache itself reads them. */
+const READ_CHUNK = 1024 * 1024;
+
+export function serializeError(err: unknown): SerializedError {
+  if (err instanceof AirlockError) {
+    return { kind: 'airlock', code: err.code, message: err.message, context: { ...err.context } as Record<string, string | number | boolean>, ...(err.hint === undefined ? {} : { hint: err.hint }) };
+  }
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  return { kind: 'error', message: err instanceof Error ? err.message : String(err), ...(typeof code === 'string' ? { code } : {}) };
+}
+
+export function deserializeError(error: SerializedError): Error {
+  if (error.kind === 'airlock') return new AirlockError(error.code, error.message, { context: error.context, ...(error.hint === undefined ? {} : { hint: error.hint }) });
+  return Object.assign(new Error(error.message), error.code === undefined ? {} : { code: error.code });
+}
+
+// Only does anything when loaded as a worker thread; importing it elsewhere is inert.
+const port = isMainThread ? null : parentPort;
+if (port) {
+  let file: SequentialFile | undefined;
+  let output: PartOutput | undefined;
+  let part = '';
+  // After a failure the rest of that part's commands are dropped; the next 'open' starts afresh.
+  let failed = false;
+  const reply = (message: PartWorkerReply): void => port.postMessage(message);
+
+  const run = async (command: PartWorkerCommand): Promise<void> => {
+    switch (command.type) {
+      case 'open': {
+        failed = false;
+        part = command.part;
+        file = await createSequentialFile(command.path, { sizeHint: command.size });
+        output = new PartOutput(file, (bytes) => reply({ type: 'progress', bytes }));
+        return;
+      }
+      case 'bytes':
+        await (output as PartOutput).write(command.data);
+        return;
+      case 'blob':
+        await copyBlob(() => readChunks(command.path, { chunkSize: READ_CHUNK }), command.digest, command.size, part, output as PartOutput);
+        return;
+      case 'finish': {
+        const out = output as PartOutput;
+        out.report();
+        const f = file as SequentialFile;
+        file = undefined;
+        await f.sync();
+        await f.close();
+        reply({ type: 'done', sha256: out.sha256(), bytes: out.bytes });
+        return;
+      }
+    }
+  };
+
+  let queue: Promise<void> = Promise.resolve();
+  port.on('message', (command: PartWorkerCommand) => {
+    queue = queue.then(async () => {
+      if (failed && command.type !== 'open') return;
+      try {
+        await run(command);
+      } catch (err) {
+        failed = true;
+        await file?.close().catch(() => undefined);
+        file = undefined;
+        reply({ type: 'error', error: serializeError(err) });
+      }
+    });
+  });
+  reply({ type: 'ready' });
+}
