@@ -1,8 +1,9 @@
-import { constants, createReadStream } from 'node:fs';
+import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline, Readable } from 'node:stream';
 import { AirlockError } from '../errors';
+import { readRange } from '../util/direct-io';
 import { VerifyStream } from '../digest';
 import { PART_NAME_PATTERN, SIGNATURE_FILE, TRANSFER_MANIFEST_FILE } from './layout';
 import { parseTransferManifest, type TransferBlob, type TransferManifest } from './transfer-manifest';
@@ -121,14 +122,18 @@ export function openSetBlob(dir: string, manifest: TransferManifest, digest: str
   if (blob.size === 0) {
     return pipeline(Readable.from([]), verify, () => undefined);
   }
-  const source = createReadStream(join(dir, blob.part), {
-    // Numeric flags are accepted at runtime (fs.open takes them); the typings only know strings.
-    flags: (constants.O_RDONLY | NOFOLLOW) as unknown as string,
-    start: blob.offset,
-    end: blob.offset + blob.size - 1,
-    highWaterMark: options.highWaterMark ?? BLOB_READ_CHUNK,
-    ...(options.signal ? { signal: options.signal } : {}),
-  });
+  const path = join(dir, blob.part);
+  const chunkSize = options.highWaterMark ?? BLOB_READ_CHUNK;
+  const readOptions = { chunkSize, ...(options.signal ? { signal: options.signal } : {}) };
+  // Past the page cache where the drive allows (util/direct-io.ts): each byte is read once, after
+  // the verify; populating the cache with gigabytes costs more CPU than the push itself. The
+  // consumer (an upload) may hold on to chunks, and readRange reuses its buffers: copy.
+  const source = Readable.from(
+    (async function* copies() {
+      for await (const chunk of readRange(path, blob.offset, blob.size, readOptions)) yield Buffer.from(chunk);
+    })(),
+    { objectMode: false },
+  );
   // pipeline() destroys `verify` with the source's error (a missing part, say), so readers see it.
   return pipeline(source, verify, () => undefined);
 }

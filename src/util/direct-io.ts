@@ -232,14 +232,31 @@ class DirectFile implements SequentialFile {
   }
 }
 
+export interface ReadOptions {
+  /** false: through the page cache. Default: directly where the file system allows. */
+  readonly direct?: boolean;
+  /** Bytes per read (a multiple of ALIGN for direct reads); default DIRECT_CHUNK. */
+  readonly chunkSize?: number;
+  readonly signal?: AbortSignal;
+}
+
 /**
- * Reads a whole file in DIRECT_CHUNK pieces, each valid only until the next one is asked for
- * (two buffers in turn: the next read is in flight while the caller works on the current one).
+ * Reads a whole file in pieces, each valid only until the next one is asked for (two buffers in
+ * turn: the next read is in flight while the caller works on the current one).
  */
-export async function* readChunks(path: string, options: { direct?: boolean; chunkSize?: number; signal?: AbortSignal } = {}): AsyncGenerator<Buffer> {
+export function readChunks(path: string, options: ReadOptions = {}): AsyncGenerator<Buffer> {
+  return readRange(path, 0, Number.POSITIVE_INFINITY, options);
+}
+
+/**
+ * Reads `length` bytes from `start` (fewer when the file ends first) as readChunks does. Direct
+ * reads start at the ALIGN boundary below `start`; what lies outside the range is not yielded.
+ */
+export async function* readRange(path: string, start: number, length: number, options: ReadOptions = {}): AsyncGenerator<Buffer> {
   const chunkSize = options.chunkSize ?? DIRECT_CHUNK;
+  const end = start + length;
   const flags = constants.O_RDONLY | O_NOFOLLOW;
-  let fh = options.direct === false || chunkSize % ALIGN !== 0 ? undefined : await openDirect(path, flags);
+  let fh = options.direct === false || chunkSize % ALIGN !== 0 || length < DIRECT_MIN ? undefined : await openDirect(path, flags);
   let buffers: Buffer[] | undefined;
   if (fh) {
     const size = (await fh.stat()).size;
@@ -251,32 +268,38 @@ export async function* readChunks(path: string, options: { direct?: boolean; chu
       fh = undefined;
     }
   }
+  const direct = fh !== undefined;
   const handle = fh ?? (await open(path, flags));
   buffers ??= [Buffer.allocUnsafe(chunkSize), Buffer.allocUnsafe(chunkSize)];
   let turn = 0;
   const read = async (position: number): Promise<Buffer> => {
     const buffer = buffers[turn++ % 2] as Buffer;
+    const want = direct ? chunkSize : Math.min(chunkSize, end - position);
     let filled = 0;
     // Direct reads come back short only at the end of the file.
-    while (filled < chunkSize) {
-      const { bytesRead } = await handle.read(buffer, filled, chunkSize - filled, position + filled);
+    while (filled < want) {
+      const { bytesRead } = await handle.read(buffer, filled, want - filled, position + filled);
       if (bytesRead === 0) break;
       filled += bytesRead;
-      if (fh && filled % ALIGN !== 0) break;
+      if (direct && filled % ALIGN !== 0) break;
     }
     return buffer.subarray(0, filled);
   };
   let pending: Promise<Buffer> | undefined;
   try {
-    let position = 0;
-    pending = read(0);
-    for (;;) {
+    let position = direct ? start - (start % ALIGN) : start;
+    pending = position < end ? read(position) : undefined;
+    while (pending) {
       const chunk: Buffer = await pending;
       if (chunk.byteLength === 0) break;
+      const at = position;
       position += chunk.byteLength;
-      pending = chunk.byteLength === chunkSize ? read(position) : Promise.resolve(Buffer.alloc(0));
+      const whole = chunk.byteLength === (direct ? chunkSize : Math.min(chunkSize, end - at));
+      pending = whole && position < end ? read(position) : undefined;
       options.signal?.throwIfAborted();
-      yield chunk;
+      const from = Math.max(start, at) - at;
+      const to = Math.min(end, position) - at;
+      if (to > from) yield from === 0 && to === chunk.byteLength ? chunk : chunk.subarray(from, to);
     }
   } finally {
     // Never close the file under a read still in flight (abort mid-way).

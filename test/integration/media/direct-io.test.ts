@@ -5,7 +5,7 @@ import { mkdtemp, open, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { ALIGN, createSequentialFile, DIRECT_CHUNK, readChunks } from '../../../src/util/direct-io';
+import { ALIGN, createSequentialFile, DIRECT_CHUNK, readChunks, readRange } from '../../../src/util/direct-io';
 
 /** Deterministic bytes: a counter hashed into 32-byte blocks. */
 function bytes(size: number, seed: number): Buffer {
@@ -72,6 +72,29 @@ describe('direct I/O files', () => {
       }
     });
   }
+
+  it('reads any range, aligned or not, directly and buffered', async () => {
+    const data = bytes(3 * DIRECT_CHUNK + 12_345, 7);
+    const path = join(dir, 'ranges');
+    await writeFile(path, data);
+    const ranges: Array<[number, number]> = [
+      [0, data.byteLength],
+      [512, DIRECT_CHUNK],
+      [4095, 300_000],
+      [DIRECT_CHUNK - 1, 2],
+      [DIRECT_CHUNK + 7, 2 * DIRECT_CHUNK],
+      [data.byteLength - 100, 100],
+      [data.byteLength - 100, 1000],
+      [10, 0],
+    ];
+    for (const [start, length] of ranges) {
+      for (const direct of [true, false]) {
+        const chunks: Buffer[] = [];
+        for await (const chunk of readRange(path, start, length, { direct, chunkSize: 1 << 20 })) chunks.push(Buffer.from(chunk));
+        assert.ok(Buffer.concat(chunks).equals(data.subarray(start, start + length)), `range ${start}+${length} (direct ${direct})`);
+      }
+    }
+  });
 
   it('overwrites a longer file completely (truncates)', async () => {
     const path = join(dir, 'shrink');
