@@ -2,7 +2,7 @@ import { extname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { MediaFileSystem, WritableMediaFile } from './media-fs';
 import { copyBlob, PartOutput } from './part-output';
-import { deserializeError, type PartWorkerCommand, type PartWorkerReply } from './part-worker';
+import { deserializeError, PART_WORKER_MARK, type PartWorkerCommand, type PartWorkerReply } from './part-worker';
 
 /**
  * Where the bytes of one part go while it is written (writer.ts decides what they are). Two kinds:
@@ -82,7 +82,7 @@ export class PartWorker {
     let worker: Worker;
     try {
       // A streaming job: a small heap is plenty, and every thread's heap counts against the RSS goal.
-      worker = new Worker(workerSource(), { eval: true, resourceLimits: { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 96 } });
+      worker = new Worker(workerSource(), { eval: true, workerData: { role: PART_WORKER_MARK }, resourceLimits: { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 96 } });
     } catch {
       return undefined;
     }

@@ -1,4 +1,4 @@
-import { isMainThread, parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import { AirlockError } from '../errors';
 import { createSequentialFile, readChunks, type SequentialFile } from '../util/direct-io';
 import { copyBlob, PartOutput } from './part-output';
@@ -41,8 +41,12 @@ export function deserializeError(error: SerializedError): Error {
   return Object.assign(new Error(error.message), error.code === undefined ? {} : { code: error.code });
 }
 
-// Only does anything when loaded as a worker thread; importing it elsewhere is inert.
-const port = isMainThread ? null : parentPort;
+/** Marks the threads started as part writers (workerData), so this module stays inert elsewhere. */
+export const PART_WORKER_MARK = 'airlock-part-writer';
+
+// Only does anything in a thread started by part-sink.ts: importing it anywhere else, including
+// another worker thread (the app's job worker loads the engine), must not touch that thread's port.
+const port = (workerData as { role?: unknown } | null)?.role === PART_WORKER_MARK ? parentPort : null;
 if (port) {
   let file: SequentialFile | undefined;
   let output: PartOutput | undefined;

@@ -1,7 +1,7 @@
 import { extname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { verifyPartFile, type PartJob, type PartResult } from './verify-part';
-import type { WorkerJobMessage, WorkerReplyMessage } from './verify-worker';
+import { VERIFY_WORKER_MARK, type WorkerJobMessage, type WorkerReplyMessage } from './verify-worker';
 
 /**
  * Runs part verifications `parallelism` at a time. Hashing is CPU work on the JS thread, so real
@@ -35,7 +35,7 @@ class VerifyWorker {
 
   constructor() {
     // Hashing streams through fixed buffers: a small heap is plenty, and each thread's heap counts in the RSS.
-    this.worker = new Worker(workerSource(), { eval: true, resourceLimits: { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 96 } });
+    this.worker = new Worker(workerSource(), { eval: true, workerData: { role: VERIFY_WORKER_MARK }, resourceLimits: { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 96 } });
     this.worker.unref();
     this.worker.on('message', (message: WorkerReplyMessage) => {
       const current = this.current;

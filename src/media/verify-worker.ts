@@ -1,4 +1,4 @@
-import { isMainThread, parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import { verifyPartFile, type PartJob, type PartResult } from './verify-part';
 
 /** Messages between verify-pool.ts and this worker. */
@@ -13,8 +13,12 @@ export type WorkerReplyMessage =
   | { readonly type: 'result'; readonly id: number; readonly result: PartResult }
   | { readonly type: 'error'; readonly id: number; readonly message: string; readonly code?: string };
 
-// Only does anything when loaded as a worker thread; importing it elsewhere is inert.
-const port = isMainThread ? null : parentPort;
+/** Marks the threads started as verifiers (workerData), so this module stays inert elsewhere. */
+export const VERIFY_WORKER_MARK = 'airlock-part-verifier';
+
+// Only does anything in a thread started by verify-pool.ts: importing it anywhere else, including
+// another worker thread (the app's job worker loads the engine), must not touch that thread's port.
+const port = (workerData as { role?: unknown } | null)?.role === VERIFY_WORKER_MARK ? parentPort : null;
 if (port) {
   port.on('message', (message: WorkerJobMessage) => {
     if (message.type !== 'job') return;
