@@ -24,6 +24,7 @@ export type {
   HistoryEntry,
   HistoryFilter,
   HistoryKind,
+  ImageBytes,
   ImageProgress,
   ImportOutcome,
   IpcError,

@@ -7,7 +7,9 @@ import type { ImportStepId } from './state/import-wizard';
 import type { TargetIssue } from './state/media-check';
 import { assertNever } from './state/assert-never';
 import { formatBytes, formatDuration, formatRate } from './format';
-import type { IpcError, JobProgress, JobStatus } from '../main/ipc/contract';
+import type { ImageBytes, IpcError, JobProgress, JobStatus } from '../main/ipc/contract';
+
+type ImageBytesPhase = ImageBytes['phase'];
 
 export { assertNever };
 
@@ -121,6 +123,9 @@ export const IMAGE_SET = {
   archiveSizeHelp: 'The largest part file on the media. Leave empty for 500 GiB. FAT32 drives get parts under 4 GiB automatically.',
   srcTlsVerify: "Verify the source registries' TLS certificates",
   srcTlsVerifyHelp: 'Turn off only for registries with self-signed certificates or plain HTTP.',
+  carrySignatures: 'Carry cosign signatures',
+  carrySignaturesHelp:
+    "Each image's cosign signatures, attestations and SBOMs (its sha256-<digest>.sig, .att and .sbom tags) travel with it, as oc-mirror's --remove-signatures=false. Needed on both sides of the gap: turn it on again when importing, or the enclave registry gets the images without them. Per-registry choices come from the registries.d folder in Settings.",
   yamlLabel: 'ImageSetConfiguration YAML',
   formReadOnly: 'This configuration has sections the form cannot show (helm charts, several channels for one package, catalog targets, or a layout the form does not use). Edit it in the YAML view.',
   checking: 'Checking the configuration…',
@@ -255,6 +260,28 @@ export const TRANSFER = {
   imagesLabel: 'Image progress',
 };
 
+/** The per-image part of the Transfer and Push steps. */
+export const IMAGE_TRANSFERS = {
+  regionLabel: 'Image progress',
+  counts: (c: { readonly active: number; readonly finished: number; readonly waiting: number; readonly failed: number }, phase: ImageBytesPhase) =>
+    [
+      `${c.active} in progress`,
+      `${c.finished} ${phase === 'pull' ? 'downloaded' : 'pushed'}`,
+      ...(c.waiting > 0 ? [`${c.waiting} waiting`] : []),
+      ...(c.failed > 0 ? [`${c.failed} failed`] : []),
+    ].join(' · '),
+  amount: (done: number, total: number) => (total > 0 ? `${formatBytes(done)} of ${formatBytes(total)}` : 'layers shared with other images'),
+  valueText: (phase: ImageBytesPhase, percent: number, done: number, total: number) =>
+    `${phase === 'pull' ? 'Downloading' : 'Uploading'}: ${percent}%${total > 0 ? `, ${formatBytes(done)} of ${formatBytes(total)}` : ''}`,
+  more: (n: number) => `and ${n} more in progress`,
+  finishedToggle: (finished: number, failed: number, phase: ImageBytesPhase) =>
+    `${finished} ${phase === 'pull' ? 'downloaded' : 'pushed'}${failed > 0 ? `, ${failed} failed` : ''}`,
+  finishedLabel: 'Finished images',
+  waitingToggle: (n: number) => `${n} image${n === 1 ? '' : 's'} waiting`,
+  waitingLabel: 'Images waiting',
+  blocked: (n: number) => `${n} image${n === 1 ? '' : 's'} left out by blockedImages`,
+};
+
 export const PUSH = {
   title: 'Pushing to the registry',
   cancel: 'Cancel push',
@@ -332,6 +359,8 @@ export const DONE = {
   carriedValue: (bytes: number, blobs: number, parts: number) => `${formatBytes(bytes)} in ${blobs} blob${blobs === 1 ? '' : 's'}, ${parts} part${parts === 1 ? '' : 's'}`,
   baseSets: 'Builds on',
   baseSetsNone: 'nothing (a full set)',
+  signatures: 'Cosign signatures',
+  signaturesValue: (n: number) => `${n} carried beside ${n === 1 ? 'its image' : 'their images'}; import with "Carry cosign signatures" on to push ${n === 1 ? 'it' : 'them'}`,
   manifest: 'Manifest SHA-256',
   signedBy: 'Signed by',
   readBack: 'Read-back verification passed: every part was read back from the media and matched its SHA-256 before the set was sealed.',
@@ -402,6 +431,9 @@ export const TARGET = {
   remember: 'Remember these credentials on this station (encrypted)',
   rememberUnavailable: 'This system offers no encrypted storage: credentials are kept until Airlock closes.',
   tlsVerify: "Verify the registry's TLS certificate",
+  carrySignatures: 'Carry cosign signatures',
+  carrySignaturesHelp:
+    'Pushes the cosign signatures, attestations and SBOMs the set carries beside their images, under the same tags. The set holds them only if the export carried them: the switch is needed on both sides of the gap. Per-registry choices come from the registries.d folder in Settings.',
   caFile: 'CA certificate',
   caFileNone: 'The system trust store',
   chooseCa: 'Choose CA file…',
@@ -470,6 +502,11 @@ export const SETTINGS = {
   retryDelay: 'First retry delay (ms)',
   operator: 'Operator name',
   operatorHelp: 'Recorded in the history and on receipts. Empty: the system user name.',
+  registriesDir: 'registries.d folder',
+  registriesDirHelp:
+    'Decides per registry, namespace or image whether cosign signatures travel when "Carry cosign signatures" is on (use-sigstore-attachments, containers-registries.d(5)). Empty: ~/.config/containers/registries.d, else /etc/containers/registries.d.',
+  registriesDirDefault: 'Use the default',
+  registriesDirPlaceholder: 'Where containers tools look',
   save: 'Save settings',
   saved: 'Settings saved.',
   stationKey: "This station's signing key",
@@ -623,6 +660,9 @@ export function errorTitle(error: IpcError): string {
       return 'The settings cannot be saved.';
     case 'TLS_CA_UNREADABLE':
       return 'The CA certificate cannot be read.';
+    case 'REGISTRIES_D_INVALID':
+    case 'REGISTRIES_D_UNREADABLE':
+      return 'The registries.d folder (Settings) cannot be used for cosign signatures.';
     case 'RESOURCE_NOT_FOUND':
       return 'That cluster resource is not available.';
     case 'REFERENCE_INVALID':

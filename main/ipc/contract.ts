@@ -5,7 +5,7 @@
  * renderer: credentials go in (credentials:save) and only their registry and user name come out.
  */
 import type { ErrorContext } from '../../src/errors';
-import type { Phase } from '../../src/jobs/events';
+import type { ImageBytesPhase, Phase } from '../../src/jobs/events';
 
 export interface IpcError {
   /** A stable AirlockError code (REGISTRY_AUTH, IPC_INVALID_ARGS, ...); the renderer turns it into text. */
@@ -36,6 +36,11 @@ export interface Settings {
   readonly retryDelayMs: number;
   /** Recorded in the history and on receipts; empty means the OS user name. */
   readonly operator: string;
+  /**
+   * containers-registries.d(5) directory deciding per registry whether cosign signatures travel
+   * (absolute); empty: where containers tools look (~/.config/containers/registries.d, else /etc).
+   */
+  readonly registriesDir: string;
 }
 
 export type SettingsPatch = Partial<Settings>;
@@ -150,6 +155,8 @@ export interface ExportPlanRequest {
   readonly configName: string;
   /** Verify the source registries' TLS certificates (oc-mirror's --src-tls-verify). */
   readonly srcTlsVerify: boolean;
+  /** Carry each image's cosign signatures (oc-mirror's --remove-signatures=false); default false. */
+  readonly carrySignatures?: boolean;
 }
 
 export interface ExportRequest {
@@ -163,6 +170,8 @@ export interface ExportRequest {
   readonly archiveSizeBytes?: number;
   /** Ship every blob, whatever earlier sets carried. */
   readonly full?: boolean;
+  /** Carry each image's cosign signatures (oc-mirror's --remove-signatures=false); default false. */
+  readonly carrySignatures?: boolean;
 }
 
 export interface VerifyRequest {
@@ -181,16 +190,27 @@ export interface ImportRequest {
   readonly caFile?: string;
   /** Go on although the signature is not from a trusted station (recorded in the history). */
   readonly insecureAcceptUntrusted: boolean;
+  /** Push the cosign signatures the set carries beside their images (--remove-signatures=false); default false. */
+  readonly carrySignatures?: boolean;
 }
 
 export type JobRequest = ExportPlanRequest | ExportRequest | VerifyRequest | ImportRequest;
 
 export type ImageProgressStatus = 'pending' | 'resolved' | 'pulled' | 'pushed' | 'failed' | 'blocked';
 
+/** An image's own bytes in the phase that moves them (a blob images share counts for one of them). */
+export interface ImageBytes {
+  readonly phase: ImageBytesPhase;
+  readonly done: number;
+  readonly total: number;
+}
+
 export interface ImageProgress {
   readonly source: string;
   readonly status: ImageProgressStatus;
   readonly message?: string;
+  /** Present once the image's bytes started to move. */
+  readonly bytes?: ImageBytes;
 }
 
 export interface JobProgress {
@@ -247,6 +267,8 @@ export interface ExportOutcome {
   readonly manifestSha256?: string;
   readonly signatureFingerprint?: string;
   readonly errorLog?: string;
+  /** Cosign signatures carried beside their images (when the operator chose to carry them). */
+  readonly signatures?: number;
 }
 
 export interface VerifyProblemView {
@@ -394,7 +416,7 @@ export interface ClusterResourceText {
   readonly yaml: string;
 }
 
-export type FolderPurpose = 'export-target' | 'import-source' | 'verify-source';
+export type FolderPurpose = 'export-target' | 'import-source' | 'verify-source' | 'registries-d';
 
 // ---------------------------------------------------------------------------------------------
 // Catalog and release pickers (export form)

@@ -36,6 +36,8 @@ const jobId = str({ min: 1, max: 64, pattern: /^[A-Za-z0-9-]+$/ });
 const yamlText = str({ min: 1, max: 4 * MiB });
 const configName = str({ min: 1, max: 255, pattern: /^[^/\\]+$/ });
 const fingerprint = str({ min: 1, max: 256, pattern: /^[\x21-\x7e]+$/ });
+/** An absolute directory, or empty for "where the tools look by default". */
+const dirOrDefault: Schema<string> = (value, at) => (value === '' ? '' : absPath(value, at));
 
 const historyFilter = object({
   kind: optional(literal('export', 'import', 'verify')),
@@ -43,7 +45,7 @@ const historyFilter = object({
 });
 
 const jobRequest = variant('kind', {
-  'export-plan': object({ kind: literal('export-plan'), configYaml: yamlText, configName, srcTlsVerify: bool }),
+  'export-plan': object({ kind: literal('export-plan'), configYaml: yamlText, configName, srcTlsVerify: bool, carrySignatures: optional(bool) }),
   export: object({
     kind: literal('export'),
     configYaml: yamlText,
@@ -52,6 +54,7 @@ const jobRequest = variant('kind', {
     workspace: absPath,
     archiveSizeBytes: optional(int(1 * MiB, Number.MAX_SAFE_INTEGER)),
     full: optional(bool),
+    carrySignatures: optional(bool),
   }),
   verify: object({ kind: literal('verify'), dir: absPath, deep: bool, insecureAcceptUntrusted: optional(bool) }),
   import: object({
@@ -61,6 +64,7 @@ const jobRequest = variant('kind', {
     tlsVerify: bool,
     caFile: optional(absPath),
     insecureAcceptUntrusted: bool,
+    carrySignatures: optional(bool),
   }),
 });
 
@@ -72,6 +76,7 @@ const settingsPatch = object({
   retryTimes: optional(int(0, 10)),
   retryDelayMs: optional(int(0, 60_000)),
   operator: optional(str({ max: 100 })),
+  registriesDir: optional(dirOrDefault),
 });
 
 const credentialInput = object({
@@ -112,7 +117,7 @@ export const IPC_VALIDATORS: { readonly [C in IpcChannel]: Validator<C> } = {
   'settings:set': channelValidator('settings:set', tuple(settingsPatch)),
   'config:validate': channelValidator('config:validate', tuple(yamlText, configName)),
   'dialogs:openConfigFile': channelValidator('dialogs:openConfigFile', none),
-  'dialogs:chooseFolder': channelValidator('dialogs:chooseFolder', tuple(literal('export-target', 'import-source', 'verify-source'))),
+  'dialogs:chooseFolder': channelValidator('dialogs:chooseFolder', tuple(literal('export-target', 'import-source', 'verify-source', 'registries-d'))),
   'dialogs:chooseCaFile': channelValidator('dialogs:chooseCaFile', none),
   'drives:list': channelValidator('drives:list', none),
   'drives:eject': channelValidator('drives:eject', tuple(str({ min: 1, max: 512 }))),

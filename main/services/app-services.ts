@@ -110,6 +110,7 @@ const FOLDER_TITLES: Readonly<Record<FolderPurpose, string>> = {
   'export-target': 'Choose the folder to write the transfer set to',
   'import-source': 'Choose the folder holding the transfer set',
   'verify-source': 'Choose the folder holding the transfer set',
+  'registries-d': 'Choose the registries.d folder (containers-registries.d)',
 };
 
 function safeUser(): string {

@@ -12,7 +12,7 @@ import type { Settings, SettingsPatch } from '../ipc/contract';
 export const SETTINGS_FILE = 'settings.json';
 
 export function defaultSettings(stationDir: string, cacheDir: string): Settings {
-  return { dataDir: stationDir, cacheDir, parallelImages: 4, parallelLayers: 5, retryTimes: 2, retryDelayMs: 1000, operator: '' };
+  return { dataDir: stationDir, cacheDir, parallelImages: 4, parallelLayers: 5, retryTimes: 2, retryDelayMs: 1000, operator: '', registriesDir: '' };
 }
 
 const LIMITS: Readonly<Record<'parallelImages' | 'parallelLayers' | 'retryTimes' | 'retryDelayMs', readonly [number, number]>> = {
@@ -40,6 +40,8 @@ export function mergeSettings(base: Settings, raw: unknown): Settings {
     retryTimes: num('retryTimes'),
     retryDelayMs: num('retryDelayMs'),
     operator: typeof r.operator === 'string' ? r.operator.slice(0, 100) : base.operator,
+    // Empty is a choice here (where containers tools look), not a missing value.
+    registriesDir: r.registriesDir === '' ? '' : path(r.registriesDir, base.registriesDir),
   };
 }
 

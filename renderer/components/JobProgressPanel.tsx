@@ -1,13 +1,21 @@
 import { useState } from 'react';
 import { Alert, ExpandableSection, List, ListItem, Progress, ProgressMeasureLocation, Stack, StackItem } from '@patternfly/react-core';
 import { Table, Tbody, Td, Th, Thead, Tr } from '@patternfly/react-table';
-import type { JobSnapshot } from '../api';
+import type { ImageBytes, JobSnapshot } from '../api';
 import { formatPercent } from '../format';
 import { COMMON, jobStatusText, phaseText, progressDetail, TRANSFER } from '../messages';
+import { ImageTransferList } from './ImageTransferList';
 import { StatusLabel } from './StatusLabel';
 
+export interface JobProgressPanelProps {
+  readonly snapshot: JobSnapshot | undefined;
+  readonly showImages?: boolean;
+  /** The job moves images' bytes this way: each image gets a bar while it moves, instead of a status table. */
+  readonly transfer?: ImageBytes['phase'];
+}
+
 /** Overall and per-image progress of a job, its rate and time left, and the errors met so far. */
-export function JobProgressPanel({ snapshot, showImages = true }: { readonly snapshot: JobSnapshot | undefined; readonly showImages?: boolean }) {
+export function JobProgressPanel({ snapshot, showImages = true, transfer }: JobProgressPanelProps) {
   const [imagesOpen, setImagesOpen] = useState(true);
   const progress = snapshot?.progress;
   const percent = formatPercent(progress?.overall ?? 0);
@@ -50,7 +58,12 @@ export function JobProgressPanel({ snapshot, showImages = true }: { readonly sna
           </Alert>
         </StackItem>
       ) : null}
-      {showImages && snapshot && snapshot.images.length > 0 ? (
+      {showImages && transfer && snapshot && snapshot.images.length > 0 ? (
+        <StackItem>
+          <ImageTransferList images={snapshot.images} phase={transfer} />
+        </StackItem>
+      ) : null}
+      {showImages && !transfer && snapshot && snapshot.images.length > 0 ? (
         <StackItem>
           <ExpandableSection toggleText={TRANSFER.imagesTitle} isExpanded={imagesOpen} onToggle={(_e, open) => setImagesOpen(open)} isIndented>
             <Table aria-label={TRANSFER.imagesLabel} variant="compact">

@@ -16,6 +16,8 @@ import {
   GridItem,
   HelperText,
   HelperTextItem,
+  InputGroup,
+  InputGroupItem,
   NumberInput,
   PageSection,
   TextArea,
@@ -27,12 +29,12 @@ import { useCall, type AppInfo, type CredentialView, type IpcError, type Setting
 import { CopyButton } from '../components/CopyButton';
 import { ErrorAlert } from '../components/ErrorAlert';
 import { formatTime } from '../format';
-import { SETTINGS } from '../messages';
+import { COMMON, SETTINGS } from '../messages';
 
-function Help({ text }: { readonly text: string }) {
+function Help({ text, id }: { readonly text: string; readonly id?: string }) {
   return (
     <FormHelperText>
-      <HelperText>
+      <HelperText {...(id ? { id } : {})}>
         <HelperTextItem>{text}</HelperTextItem>
       </HelperText>
     </FormHelperText>
@@ -72,6 +74,11 @@ function DirectoriesCard() {
     setSettings({ ...settings, ...patch });
     setResult(undefined);
   };
+  const chooseRegistriesDir = (): void => {
+    void call((api) => api.dialogs.chooseFolder('registries-d')).then((r) => {
+      if (r.ok && r.value.kind === 'chosen') set({ registriesDir: r.value.path });
+    });
+  };
   const save = (): void => {
     void call((api) => api.settings.set(settings)).then((r) => {
       if (r.ok) setSettings(r.value);
@@ -90,6 +97,32 @@ function DirectoriesCard() {
           <FormGroup label={SETTINGS.cacheDir} fieldId="settings-cache">
             <TextInput id="settings-cache" value={settings.cacheDir} onChange={(_e, cacheDir) => set({ cacheDir })} />
             <Help text={SETTINGS.cacheDirHelp} />
+          </FormGroup>
+          <FormGroup label={SETTINGS.registriesDir} fieldId="settings-registries-d">
+            <InputGroup>
+              <InputGroupItem isFill>
+                <TextInput
+                  id="settings-registries-d"
+                  value={settings.registriesDir}
+                  placeholder={SETTINGS.registriesDirPlaceholder}
+                  aria-describedby="settings-registries-d-help"
+                  onChange={(_e, registriesDir) => set({ registriesDir })}
+                />
+              </InputGroupItem>
+              <InputGroupItem>
+                <Button variant="control" onClick={chooseRegistriesDir}>
+                  {COMMON.browse}
+                </Button>
+              </InputGroupItem>
+              {settings.registriesDir !== '' ? (
+                <InputGroupItem>
+                  <Button variant="control" onClick={() => set({ registriesDir: '' })}>
+                    {SETTINGS.registriesDirDefault}
+                  </Button>
+                </InputGroupItem>
+              ) : null}
+            </InputGroup>
+            <Help id="settings-registries-d-help" text={SETTINGS.registriesDirHelp} />
           </FormGroup>
           <Grid hasGutter>
             <GridItem span={6}>

@@ -26,6 +26,11 @@ export interface ImageSetDraft {
   /** The file the configuration was opened from, if any. */
   readonly openedFrom?: string;
   readonly srcTlsVerify: boolean;
+  /**
+   * Carry each image's cosign signatures (oc-mirror's --remove-signatures=false). Off by default,
+   * as in oc-mirror; the import has to ask for them too.
+   */
+  readonly carrySignatures: boolean;
   /** Increases with every edit; a validation answer for an older revision is dropped. */
   readonly revision: number;
   readonly validation: Validation;
@@ -95,6 +100,7 @@ export type ExportAction =
   | { readonly type: 'yaml/changed'; readonly yaml: string }
   | { readonly type: 'file/opened'; readonly file: ConfigFile }
   | { readonly type: 'tls/changed'; readonly verify: boolean }
+  | { readonly type: 'signatures/changed'; readonly carry: boolean }
   | { readonly type: 'validation/started'; readonly revision: number }
   | { readonly type: 'validation/finished'; readonly revision: number; readonly result: ConfigValidation }
   | { readonly type: 'validation/failed'; readonly revision: number; readonly error: IpcError }
@@ -120,8 +126,8 @@ export type ExportAction =
   | { readonly type: 'go-to'; readonly step: ExportStepId }
   | { readonly type: 'restart' };
 
-export function initialDraft(srcTlsVerify = true): ImageSetDraft {
-  return { form: EMPTY_FORM, yaml: formToYaml(EMPTY_FORM), formInSync: true, configName: DEFAULT_CONFIG_NAME, srcTlsVerify, revision: 0, validation: { kind: 'idle' } };
+export function initialDraft(srcTlsVerify = true, carrySignatures = false): ImageSetDraft {
+  return { form: EMPTY_FORM, yaml: formToYaml(EMPTY_FORM), formInSync: true, configName: DEFAULT_CONFIG_NAME, srcTlsVerify, carrySignatures, revision: 0, validation: { kind: 'idle' } };
 }
 
 export function initialExportState(): ExportWizardState {
@@ -168,6 +174,8 @@ function reduceDraft(draft: ImageSetDraft, action: ExportAction): ImageSetDraft 
     }
     case 'tls/changed':
       return { ...draft, srcTlsVerify: action.verify };
+    case 'signatures/changed':
+      return { ...draft, carrySignatures: action.carry };
     case 'validation/started':
       return action.revision === draft.revision ? { ...draft, validation: { kind: 'checking', revision: action.revision } } : draft;
     case 'validation/finished':
@@ -186,6 +194,7 @@ export function exportReducer(state: ExportWizardState, action: ExportAction): E
     case 'yaml/changed':
     case 'file/opened':
     case 'tls/changed':
+    case 'signatures/changed':
     case 'validation/started':
     case 'validation/finished':
     case 'validation/failed':
@@ -263,7 +272,7 @@ export function exportReducer(state: ExportWizardState, action: ExportAction): E
     case 'go-to':
       return goTo(state, action.step);
     case 'restart':
-      return { step: 'image-set', draft: initialDraft(state.draft.srcTlsVerify) };
+      return { step: 'image-set', draft: initialDraft(state.draft.srcTlsVerify, state.draft.carrySignatures) };
     default:
       return assertNever(action);
   }

@@ -38,6 +38,8 @@ export interface TargetForm {
   readonly remember: boolean;
   readonly tlsVerify: boolean;
   readonly caFile?: string;
+  /** Push the cosign signatures the set carries (--remove-signatures=false); off by default, as oc-mirror. */
+  readonly carrySignatures: boolean;
 }
 
 export type ConnectionState =
@@ -78,6 +80,8 @@ export type ImportAction =
   | { readonly type: 'verify/failed'; readonly error: IpcError }
   | { readonly type: 'target/entered' }
   | { readonly type: 'target/changed'; readonly target: Partial<TargetForm> }
+  /** Not a change of target: the connection test stays valid. */
+  | { readonly type: 'signatures/changed'; readonly carry: boolean }
   | { readonly type: 'connection/testing' }
   | { readonly type: 'connection/tested'; readonly authenticated: boolean }
   | { readonly type: 'connection/failed'; readonly error: IpcError }
@@ -94,7 +98,7 @@ export type ImportAction =
   | { readonly type: 'back' }
   | { readonly type: 'restart' };
 
-export const EMPTY_TARGET: TargetForm = { registry: '', username: '', password: '', remember: false, tlsVerify: true };
+export const EMPTY_TARGET: TargetForm = { registry: '', username: '', password: '', remember: false, tlsVerify: true, carrySignatures: false };
 
 export function initialImportState(): ImportWizardState {
   return { step: 'media', scan: { kind: 'idle' }, acceptUntrusted: false };
@@ -151,6 +155,8 @@ export function importReducer(state: ImportWizardState, action: ImportAction): I
       return { step: 'target', set: state.set, acceptUntrusted: state.acceptUntrusted, verified: state.verify.outcome, target: EMPTY_TARGET, connection: { kind: 'untested' } };
     case 'target/changed':
       return state.step === 'target' ? { ...state, target: { ...state.target, ...action.target }, connection: { kind: 'untested' } } : state;
+    case 'signatures/changed':
+      return state.step === 'target' ? { ...state, target: { ...state.target, carrySignatures: action.carry } } : state;
     case 'connection/testing':
       return state.step === 'target' ? { ...state, connection: { kind: 'testing' } } : state;
     case 'connection/tested':

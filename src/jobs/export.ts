@@ -274,6 +274,8 @@ export async function runExport(options: ExportOptions): Promise<ExportReport> {
           emit({ type: 'progress', phase: 'pull', done: Math.min(pulledBytes, total), total });
         } else if (e.type === 'pull-image-done') {
           emit({ type: 'image', source: e.source, status: e.ok ? 'pulled' : 'failed', ...(e.error ? { message: e.error } : {}) });
+        } else if (e.type === 'pull-image-progress') {
+          emit({ type: 'image-progress', phase: 'pull', source: e.source, done: e.done, total: e.total });
         }
         if (e.type === 'pull-blob-cached' || e.type === 'pull-blob-done') arrivals?.arrive(e.digest);
       },

@@ -19,6 +19,7 @@ import { ensureRealDirectory } from '../util/safe-dir';
 import { countBytes } from '../util/count-bytes';
 import { AIRLOCK_VERSION } from '../version';
 import type { EventSink } from './events';
+import { ImageByteProgress } from './image-progress';
 import { currentOperator, runVerify, type VerifyJobReport } from './verify';
 import { destinationFor, parseTarget, type Target } from './target';
 import { GRAPH_IMAGE_DESTINATION } from '../releases/graph-image';
@@ -279,16 +280,19 @@ export async function runImport(options: ImportOptions): Promise<ImportReport> {
     for (const plan of plans) for (const b of plan.blobs) if (inSet.has(b.digest)) toPush.set(b.digest, b.size);
     const totalBytes = [...toPush.values()].reduce((n, s) => n + s, 0);
     emit({ type: 'phase', phase: 'push', total: totalBytes });
-    // Progress counts each digest once, up to its size, whether it was uploaded, mounted or already there.
+    // Progress counts each digest once, up to its size, whether it was uploaded, mounted or already there;
+    // per image, for the image that owns the digest (the first to start of those that push it).
     const progressOf = new Map<string, number>();
+    const perImage = new ImageByteProgress((p) => emit({ type: 'image-progress', phase: 'push', ...p }));
     let done = 0;
-    const advance = (digest: string, size: number, to: number): void => {
+    const advance = (plan: ImagePlan, digest: string, size: number, to: number): void => {
       const before = progressOf.get(digest) ?? 0;
       const after = Math.min(size, Math.max(before, to));
       if (after === before) return;
       progressOf.set(digest, after);
       done += after - before;
       emit({ type: 'progress', phase: 'push', done: Math.min(done, totalBytes), total: totalBytes });
+      perImage.add(perImage.claimant(digest, size, plan.image.source), after - before);
     };
     let bytesPushed = 0;
     let blobsPushed = 0;
@@ -322,7 +326,7 @@ export async function runImport(options: ImportOptions): Promise<ImportReport> {
           counted = 0;
           return countBytes(openSetBlob(dir, manifest, blob.digest, signal ? { signal } : {}), (n) => {
             counted += n;
-            advance(blob.digest, blob.size, counted);
+            advance(plan, blob.digest, blob.size, counted);
           });
         },
         { image: plan.reference, mountFrom, ...(signal ? { signal } : {}) },
@@ -333,13 +337,15 @@ export async function runImport(options: ImportOptions): Promise<ImportReport> {
       } else {
         blobsSkipped++;
       }
-      advance(blob.digest, blob.size, blob.size);
+      advance(plan, blob.digest, blob.size, blob.size);
       return plan.repository;
     };
 
     const results = await mapLimit(plans, options.parallelImages ?? 4, async (plan): Promise<ImportedImage> => {
+      perImage.start(plan.image.source, plan.blobs.filter((b) => inSet.has(b.digest)));
       try {
         await mapLimit(plan.blobs, options.parallelLayers ?? 5, (b) => pushBlob(plan, b));
+        perImage.finish(plan.image.source);
         for (const m of plan.manifests) await client.putManifest(plan.repository, m.digest, m.bytes, m.mediaType, signal);
         await client.putManifest(plan.repository, plan.tag, plan.manifests[plan.manifests.length - 1]?.bytes ?? Buffer.alloc(0), plan.image.mediaType, signal);
         // Trust, but check: the registry must now serve exactly the digest the set carries.
@@ -353,6 +359,7 @@ export async function runImport(options: ImportOptions): Promise<ImportReport> {
         emit({ type: 'image', source: plan.image.source, status: 'pushed' });
         return { source: plan.image.source, destination: plan.reference, digest: plan.image.digest, status: 'pushed' };
       } catch (err) {
+        perImage.fail(plan.image.source);
         if (signal?.aborted) throw err;
         // Registry-wide problems are not one image's: stop rather than fail every image the same way.
         if (err instanceof AirlockError && (err.code === 'REGISTRY_AUTH' || err.code === 'REGISTRY_TLS' || err.code === 'REGISTRY_UNREACHABLE')) throw err;

@@ -3,13 +3,19 @@ import type { BlobCache } from '../cache/blob-cache';
 import type { FailedImage, ResolvedImage } from '../plan/resolve';
 import { mapLimit } from '../util/limit';
 import { countBytes } from '../util/count-bytes';
+import { ImageByteProgress } from './image-progress';
 
 export type PullEvent =
   | { readonly type: 'pull-bytes'; readonly bytes: number }
   | { readonly type: 'pull-blob-cached'; readonly digest: string; readonly size: number }
   /** A blob was downloaded, verified and stored in the cache. */
   | { readonly type: 'pull-blob-done'; readonly digest: string; readonly size: number }
-  | { readonly type: 'pull-image-done'; readonly source: string; readonly ok: boolean; readonly error?: string };
+  | { readonly type: 'pull-image-done'; readonly source: string; readonly ok: boolean; readonly error?: string }
+  /**
+   * An image's own bytes (see ImageByteProgress: a shared blob counts for one image), at its start,
+   * at most `imageProgressPerSecond` times a second while it downloads, and when it has them all.
+   */
+  | { readonly type: 'pull-image-progress'; readonly source: string; readonly done: number; readonly total: number };
 
 export interface PullOptions {
   readonly parallelImages: number;
@@ -18,6 +24,8 @@ export interface PullOptions {
   /** Longest one image may take (oc-mirror's --image-timeout); its failure does not stop the others. */
   readonly imageTimeoutMs?: number;
   readonly onEvent?: (event: PullEvent) => void;
+  /** How often an image's byte count may be reported while it downloads; default 4 a second. */
+  readonly imageProgressPerSecond?: number;
 }
 
 /**
@@ -33,17 +41,26 @@ export async function pullToCache(
   const pulled: ResolvedImage[] = [];
   const failed: FailedImage[] = [];
   const { signal, onEvent } = options;
+  const perImage = onEvent
+    ? new ImageByteProgress((p) => onEvent({ type: 'pull-image-progress', ...p }), options.imageProgressPerSecond === undefined ? {} : { perSecond: options.imageProgressPerSecond })
+    : undefined;
 
   const fetchBlob = (image: ResolvedImage, digest: string, size: number, signal: AbortSignal | undefined): Promise<void> => {
     let p = inflight.get(digest);
     if (!p) {
       p = (async () => {
+        const owner = perImage?.claimant(digest, size, image.source);
         if (await cache.has(digest, size)) {
           onEvent?.({ type: 'pull-blob-cached', digest, size });
+          if (owner !== undefined) perImage?.add(owner, size);
           return;
         }
         const stream = image.from.client.openBlob(image.from.repository, digest, { size, image: image.source, ...(signal ? { signal } : {}) });
-        await cache.put(digest, size, countBytes(stream, (bytes) => onEvent?.({ type: 'pull-bytes', bytes })), signal, { sourceVerifies: true });
+        const counted = countBytes(stream, (bytes) => {
+          onEvent?.({ type: 'pull-bytes', bytes });
+          if (owner !== undefined) perImage?.add(owner, bytes);
+        });
+        await cache.put(digest, size, counted, signal, { sourceVerifies: true });
         onEvent?.({ type: 'pull-blob-done', digest, size });
       })();
       inflight.set(digest, p);
@@ -54,15 +71,18 @@ export async function pullToCache(
   await mapLimit(images, options.parallelImages, async (image) => {
     const deadline = options.imageTimeoutMs === undefined ? undefined : AbortSignal.timeout(options.imageTimeoutMs);
     const imageSignal = deadline ? AbortSignal.any([deadline, ...(signal ? [signal] : [])]) : signal;
+    perImage?.start(image.source, image.blobs);
     try {
       for (const m of image.manifests) {
         if (!(await cache.has(m.digest, m.size))) await cache.put(m.digest, m.size, m.bytes, imageSignal);
       }
       await mapLimit(image.blobs, options.parallelLayers, (b) => fetchBlob(image, b.digest, b.size, imageSignal));
       pulled.push(image);
+      perImage?.finish(image.source);
       onEvent?.({ type: 'pull-image-done', source: image.source, ok: true });
     } catch (caught) {
       if (signal?.aborted) throw caught;
+      perImage?.fail(image.source);
       let err = caught;
       if (deadline?.aborted) {
         // The in-flight download of a blob another image shares must not stay poisoned by this deadline.

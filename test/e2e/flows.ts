@@ -33,6 +33,39 @@ export interface ExportFlowOptions {
   readonly receiptPath: string;
   /** Prefix for screenshot names; none taken when absent. */
   readonly shots?: string;
+  /**
+   * Turn "Carry cosign signatures" on: the source holds this many cosign signatures of the images,
+   * which the plan then lists and the set carries. Untouched (off) when absent.
+   */
+  readonly carrySignatures?: number;
+  /** Wait for a per-image bar in the Transfer step (the source must be slow enough to show one). */
+  readonly perImageProgress?: boolean;
+}
+
+/**
+ * Waits for the bar of an image in flight in a wizard's per-image progress, and reads it in the same
+ * instant (a small image is done in a second): the image it is labelled by, its value text and the
+ * counts above it.
+ */
+async function seeImageBar(page: Page, wizard: 'Export' | 'Import', references: readonly string[], verb: 'Downloading' | 'Uploading'): Promise<void> {
+  const handle = await page.waitForFunction(
+    (label) => {
+      const region = document.querySelector(`[aria-label="${label}"] section[aria-label="Image progress"]`);
+      const bar = region?.querySelector('[role="progressbar"]');
+      if (!region || !bar) return null;
+      return {
+        name: document.getElementById(bar.getAttribute('aria-labelledby') ?? '')?.textContent?.trim() ?? '',
+        valueText: bar.getAttribute('aria-valuetext') ?? '',
+        counts: region.querySelector('.airlock-image-transfers-counts')?.textContent ?? '',
+      };
+    },
+    wizard,
+    { timeout: 20_000, polling: 50 },
+  );
+  const seen = (await handle.jsonValue()) as { name: string; valueText: string; counts: string };
+  assert.ok(references.includes(seen.name), `a bar for ${seen.name}, one of ${references.join(', ')}`);
+  assert.match(seen.valueText, new RegExp(`^${verb}: \\d+%`));
+  assert.match(seen.counts, /^[1-9]\d* in progress · \d+ (downloaded|pushed)/);
 }
 
 async function shot(page: Page, options: { readonly shots?: string }, name: string): Promise<void> {
@@ -68,6 +101,7 @@ export async function exportFlow(station: FlowStation, options: ExportFlowOption
   await wizard.yaml().fill(yaml.replace('apiVersion: mirror.openshift.io/v2alpha1\n', 'apiVersion: mirror.openshift.io/v2alpha1\narchiveSize: 1\n'));
   assert.equal(await wizard.root.getByLabel('Archive size (GiB)').inputValue(), '1');
   await wizard.setSourceTlsVerify(false);
+  if (options.carrySignatures !== undefined) await wizard.setCarrySignatures(true);
   await wizard.root.getByText('Valid: 3 images to mirror, 1 blocked pattern.').waitFor();
   await shot(page, options, '02-export-image-set');
   await wizard.next().click();
@@ -76,7 +110,9 @@ export async function exportFlow(station: FlowStation, options: ExportFlowOption
   await wizard.heading('The plan').waitFor();
   const planTable = wizard.root.getByRole('grid', { name: 'Images in the plan' });
   await planTable.waitFor();
-  assert.equal(await planTable.locator('tbody tr').count(), 2, 'the blocked image is not planned');
+  const signatures = options.carrySignatures ?? 0;
+  assert.equal(await planTable.locator('tbody tr').count(), 2 + signatures, 'the blocked image is not planned; cosign signatures are, when carried');
+  if (signatures > 0) await planTable.getByText(/:sha256-[0-9a-f]{64}\.sig$/).first().waitFor();
   await shot(page, options, '03-export-plan');
   await wizard.next().click();
 
@@ -94,14 +130,20 @@ export async function exportFlow(station: FlowStation, options: ExportFlowOption
 
   // 4. Transfer, 5. Done.
   await wizard.heading(/Transferring|The transfer set is on the media/).waitFor();
-  // Catch it moving if it is still moving (a small set takes a second or two).
-  await page.waitForFunction(() => {
-    const measure = document.querySelector('[aria-label="Export"] .pf-v6-c-progress__measure');
-    return measure === null || measure.textContent !== '0%';
-  }, undefined, { timeout: 5000, polling: 50 }).catch(() => undefined);
+  if (options.perImageProgress) {
+    await seeImageBar(page, 'Export', [first, second], 'Downloading');
+  } else {
+    // Catch it moving if it is still moving (a small set takes a second or two).
+    await page.waitForFunction(() => {
+      const measure = document.querySelector('[aria-label="Export"] .pf-v6-c-progress__measure');
+      return measure === null || measure.textContent !== '0%';
+    }, undefined, { timeout: 5000, polling: 50 }).catch(() => undefined);
+  }
   await shot(page, options, '05-export-transfer');
   await wizard.heading('The transfer set is on the media').waitFor();
   await wizard.root.getByText('Verified on the media').waitFor();
+  if (signatures > 0) await wizard.root.getByText(new RegExp(`^${signatures} carried beside (its image|their images)`)).waitFor();
+  await wizard.root.getByText(/^2 written/).waitFor();
   const setId = (await wizard.root.getByTestId('set-id').innerText()).trim();
   assert.match(setId, /^[0-9a-f-]{36}$/);
   await shot(page, options, '06-export-done');
@@ -143,6 +185,12 @@ export interface ImportFlowOptions {
   readonly password: string;
   readonly receiptPath: string;
   readonly shots?: string;
+  /** Turn "Carry cosign signatures" on in the Target step. */
+  readonly carrySignatures?: boolean;
+  /** Wait for a per-image bar in the Push step, labelled by one of these source references. */
+  readonly perImageProgress?: readonly string[];
+  /** What the last step reports pushed (cosign signatures count as images there); default 2. */
+  readonly pushedImages?: number;
 }
 
 /** Import wizard, start to finish. */
@@ -175,6 +223,7 @@ export async function importFlow(station: FlowStation, options: ImportFlowOption
   await wizard.field('User name').fill(options.username);
   await wizard.field('Password or token').fill(options.password);
   await wizard.root.getByRole('switch', { name: "Verify the registry's TLS certificate" }).click({ force: true });
+  if (options.carrySignatures) await wizard.setCarrySignatures(true);
   await wizard.button('Test connection').click();
   await wizard.root.getByText('Connected and signed in.').waitFor();
   assert.equal(await wizard.field('Password or token').inputValue(), '', 'the password left the page once main had it');
@@ -183,13 +232,17 @@ export async function importFlow(station: FlowStation, options: ImportFlowOption
 
   // 4. Push, 5. Cluster resources.
   await wizard.heading(/Pushing to the registry|Apply these to the cluster/).waitFor();
-  await page.waitForFunction(() => {
-    const measure = document.querySelector('[aria-label="Import"] .pf-v6-c-progress__measure');
-    return measure === null || measure.textContent !== '0%';
-  }, undefined, { timeout: 5000, polling: 50 }).catch(() => undefined);
+  if (options.perImageProgress) {
+    await seeImageBar(page, 'Import', options.perImageProgress, 'Uploading');
+  } else {
+    await page.waitForFunction(() => {
+      const measure = document.querySelector('[aria-label="Import"] .pf-v6-c-progress__measure');
+      return measure === null || measure.textContent !== '0%';
+    }, undefined, { timeout: 5000, polling: 50 }).catch(() => undefined);
+  }
   await shot(page, options, '14-import-push');
   await wizard.heading('Apply these to the cluster').waitFor();
-  await wizard.root.getByText(/2 images pushed, /).waitFor();
+  await wizard.root.getByText(new RegExp(`\\b${options.pushedImages ?? 2} images pushed, `)).waitFor();
   await wizard.root.locator('.pf-v6-c-code-block__code').filter({ hasText: 'oc apply -f ' }).waitFor();
   await wizard.root.getByText(/kind: ImageDigestMirrorSet|kind: ImageTagMirrorSet/).first().waitFor();
   await wizard.root.getByRole('button', { name: 'Copy the oc apply command' }).click();

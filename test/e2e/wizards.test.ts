@@ -3,7 +3,10 @@
  * a generated image set to a "drive" (a temp folder), an enclave station trusts its key, verifies
  * the set and imports it into a second, password-protected registry; skopeo checks the digests.
  * Each station is the real main-process services under Node, bridged to the built renderer (see
- * harness/). Screenshots of every step go to test-results/screenshots/.
+ * harness/). Both registries sit behind a proxy that slows blob bytes down, so each image takes a
+ * second or so and its own progress bar can be seen; an image carries a cosign signature, which
+ * crosses only because "Carry cosign signatures" is on at both stations. Screenshots of every step
+ * go to test-results/screenshots/.
  */
 import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, open, readFile, readdir, rm } from 'node:fs/promises';
@@ -11,6 +14,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
+import { pushCosignSignature, type PushedSignature } from '../fixtures/cosign-signatures';
+import { startFaultProxy, type FaultProxy } from '../fixtures/fault-proxy';
 import { seedRegistry, type PushedImage } from '../fixtures/images';
 import { startRegistry, type RegistryFixture } from '../fixtures/registry';
 import { skopeoEndpointFor, skopeoInspectRawDigest } from '../fixtures/skopeo';
@@ -35,7 +40,10 @@ const STEP_TIMEOUT = 60_000;
 describe('desktop app wizards in Chromium', { timeout: 240_000 }, () => {
   let source: RegistryFixture;
   let enclave: RegistryFixture;
+  let slowSource: FaultProxy;
+  let slowEnclave: FaultProxy;
   let pushed: PushedImage[];
+  let signature: PushedSignature;
   let browser: Browser;
   let work: string;
   let drive: string;
@@ -50,6 +58,12 @@ describe('desktop app wizards in Chromium', { timeout: 240_000 }, () => {
       { repo: 'org/tool', tag: 'v2', spec: { kind: 'index', seed: 'e2e-tool', format: 'oci', layers: [400 * KiB] } },
       { repo: 'org/secret', tag: 'v3', spec: { seed: 'e2e-secret', format: 'oci' } },
     ]);
+    const app = pushed.find((p) => p.repo === 'org/app');
+    assert.ok(app);
+    signature = await pushCosignSignature(source, 'org/app', app.digest, 'e2e-app-signature');
+    [slowSource, slowEnclave] = await Promise.all([startFaultProxy(source), startFaultProxy(enclave)]);
+    slowSource.pace({ downloads: 768 * KiB });
+    slowEnclave.pace({ uploads: 768 * KiB });
     work = await mkdtemp(join(tmpdir(), 'airlock-e2e-'));
     drive = join(work, 'drive');
     await mkdir(drive);
@@ -72,24 +86,28 @@ describe('desktop app wizards in Chromium', { timeout: 240_000 }, () => {
     await connected?.close();
     await disconnected?.close();
     await browser?.close();
+    await Promise.all([slowSource?.stop(), slowEnclave?.stop()]);
     await Promise.all([source?.stop(), enclave?.stop()]);
     if (work) await rm(work, { recursive: true, force: true });
   });
 
+  /** The images are exported through the slow proxy: that is the registry the stations know. */
   const ref = (repo: string): string => {
     const image = pushed.find((p) => p.repo === repo);
     assert.ok(image, repo);
-    return image.reference;
+    return `${slowSource.host}/${image.repo}:${image.tag}`;
   };
 
-  it('exports an image set to the drive: form and YAML in sync, errors at field and line, plan, media, transfer, receipt, eject', async () => {
+  it('exports an image set to the drive: form and YAML in sync, errors at field and line, plan, media, transfer with per-image bars, cosign signatures, receipt, eject', async () => {
     connected.page.setDefaultTimeout(STEP_TIMEOUT);
     setId = await exportFlow(harnessPorts(connected), {
       images: [ref('org/app'), ref('org/tool'), ref('org/secret')],
-      blocked: `${source.host}/org/secret`,
+      blocked: `${slowSource.host}/org/secret`,
       media: { kind: 'drive', label: 'AIRLOCK' },
       receiptPath: join(work, 'export-receipt.pdf'),
       shots: '',
+      carrySignatures: 1,
+      perImageProgress: true,
     });
     await connected.page.getByRole('button', { name: 'Eject drive' }).click();
     await connected.page.getByText('The drive was ejected. It is safe to unplug it.').waitFor();
@@ -104,18 +122,21 @@ describe('desktop app wizards in Chromium', { timeout: 240_000 }, () => {
     await trustStation(harnessPorts(disconnected), key, 'connected station, building 4', '');
   });
 
-  it('imports the set into the enclave registry: media, verify, target with credentials, push, cluster resources', async () => {
+  it('imports the set into the enclave registry: media, verify, target with credentials and signatures, push with per-image bars, cluster resources', async () => {
     assert.ok(setId, 'the export ran');
     disconnected.page.setDefaultTimeout(STEP_TIMEOUT);
     await importFlow(harnessPorts(disconnected), {
       setId,
       media: { kind: 'drive', label: 'AIRLOCK' },
       trustedLabel: 'connected station, building 4',
-      target: `${enclave.host}/mirror`,
+      target: `${slowEnclave.host}/mirror`,
       username: enclave.username ?? '',
       password: enclave.password ?? '',
       receiptPath: join(work, 'import-receipt.pdf'),
       shots: '',
+      carrySignatures: true,
+      perImageProgress: [ref('org/app'), ref('org/tool'), `${slowSource.host}/org/app:${signature.tag}`],
+      pushedImages: 3,
     });
 
     // skopeo, not Airlock, checks what arrived.
@@ -126,6 +147,8 @@ describe('desktop app wizards in Chromium', { timeout: 240_000 }, () => {
       assert.equal(await skopeoInspectRawDigest(`docker://${enclave.host}/mirror/${repo}:${image.tag}`, endpoint), image.digest, repo);
     }
     await assert.rejects(skopeoInspectRawDigest(`docker://${enclave.host}/mirror/org/secret:v3`, endpoint), 'the blocked image never crossed');
+    // The switch reached both jobs: the signature crossed and sits beside its image, under its tag.
+    assert.equal(await skopeoInspectRawDigest(`docker://${enclave.host}/mirror/org/app:${signature.tag}`, endpoint), signature.digest, 'the cosign signature');
 
     // The password was kept for the session only: nothing on disk holds it.
     const credentials = await readFile(join(work, 'enclave', 'data', 'credentials.json'), 'utf8').catch(() => '');

@@ -36,7 +36,10 @@ function findPort(): Port | undefined {
   return undefined;
 }
 
-/** Engine events reach main at most 20 times a second; main throttles again for the renderer. */
+/**
+ * Engine progress reaches main at most 20 times a second, and each image's bytes as often at most
+ * (the engine itself sends those a few times a second); main throttles again for the renderer.
+ */
 const WORKER_PROGRESS_PER_SECOND = 20;
 
 export function toWorkerError(err: unknown): WorkerError {

@@ -27,6 +27,7 @@ import type {
 import { withHistory } from '../history-view';
 import type { EngineReport, ImportReport, PlainCredential, VerifyJobReport } from './engine';
 import type { JobPlan } from './runner';
+import { signatureSettings } from './signature-settings';
 
 const GiB = 1024 ** 3;
 
@@ -88,14 +89,17 @@ function lastTransfer(dataDir: string): { setId: string; createdAt: string; dige
 export async function planExportDryRun(request: ExportPlanRequest, ctx: PlanContext): Promise<JobPlan> {
   const config = checkedConfig(request.configYaml, request.configName);
   const scratch = join(ctx.settings.dataDir, 'scratch', `plan-${randomUUID()}`);
+  const signatures = await signatureSettings(request.carrySignatures, ctx.settings.registriesDir);
   const configFile = await saveConfig(scratch, request.configName, request.configYaml);
   const archiveSizeBytes = config.archiveSizeGiB * GiB;
   return {
     kind: 'export-plan',
     seedImages: config.mirror.additionalImages.map((i) => formatReference(i.reference)),
+    seedWarnings: signatures.warnings,
     spec: {
       kind: 'export',
       options: {
+        ...signatures.settings,
         configFile,
         workspace: join(scratch, 'workspace'),
         cacheDir: ctx.settings.cacheDir,
@@ -135,13 +139,16 @@ function stamp(date: Date): string {
 export async function planExport(request: ExportRequest, ctx: PlanContext): Promise<JobPlan> {
   const config = checkedConfig(request.configYaml, request.configName);
   await requireDir(request.workspace, 'EXPORT_TARGET_INVALID', 'the export target');
+  const signatures = await signatureSettings(request.carrySignatures, ctx.settings.registriesDir);
   const configFile = await saveConfig(join(ctx.settings.dataDir, 'configs', stamp(new Date())), request.configName, request.configYaml);
   return {
     kind: 'export',
     seedImages: config.mirror.additionalImages.map((i) => formatReference(i.reference)),
+    seedWarnings: signatures.warnings,
     spec: {
       kind: 'export',
       options: {
+        ...signatures.settings,
         configFile,
         workspace: request.workspace,
         srcTlsVerify: request.srcTlsVerify,
@@ -177,6 +184,7 @@ export async function planExport(request: ExportRequest, ctx: PlanContext): Prom
         ...(recorded?.manifestSha256 ? { manifestSha256: recorded.manifestSha256 } : {}),
         ...(recorded?.keyFingerprint ? { signatureFingerprint: recorded.keyFingerprint } : {}),
         ...(r.errorLog ? { errorLog: r.errorLog } : {}),
+        ...(r.signatures === undefined ? {} : { signatures: r.signatures }),
       };
       return { kind: 'export', export: outcome };
     },
@@ -231,11 +239,14 @@ export async function planImport(request: ImportRequest, ctx: PlanContext): Prom
   await requireDir(request.from, 'MEDIA_SET_NOT_FOUND', 'the transfer set folder');
   if (request.caFile !== undefined) await requireFile(request.caFile, 'TLS_CA_UNREADABLE', 'the CA certificate');
   const credential = await ctx.credentialFor(targetRegistry(request.target));
+  const signatures = await signatureSettings(request.carrySignatures, ctx.settings.registriesDir);
   return {
     kind: 'import',
+    seedWarnings: signatures.warnings,
     spec: {
       kind: 'import',
       options: {
+        ...signatures.settings,
         from: request.from,
         target: request.target,
         dataDir: ctx.settings.dataDir,

@@ -1,9 +1,9 @@
 /**
  * Folds a job's engine events into the snapshot the renderer shows: phase, bytes or items done,
  * the whole job's fraction across its phases, rate and time left over a sliding window, per-image
- * status, warnings and errors. Pure, with an injected clock.
+ * status and bytes, warnings and errors. Pure, with an injected clock.
  */
-import type { JobEvent, Phase } from '../../../src/jobs/events';
+import type { ImageBytesPhase, JobEvent, Phase } from '../../../src/jobs/events';
 import type { ImageProgress, ImageProgressStatus, JobKind, JobProgress } from '../../ipc/contract';
 
 /** The share of the whole job each phase takes, by job. Phases not listed share what is left. */
@@ -49,8 +49,10 @@ export class ProgressModel {
     private readonly kind: JobKind,
     private readonly now: () => number = Date.now,
     seedImages: readonly string[] = [],
+    seedWarnings: readonly string[] = [],
   ) {
     for (const source of seedImages) this.images.set(source, { source, status: 'pending' });
+    for (const message of seedWarnings.slice(0, MAX_LIST)) this.warnings.push(message);
   }
 
   apply(event: JobEvent): void {
@@ -67,6 +69,9 @@ export class ProgressModel {
         return;
       case 'image':
         this.image(event.source, event.status, event.message);
+        return;
+      case 'image-progress':
+        this.imageBytes(event.source, event.phase, event.done, event.total);
         return;
       case 'warning':
         if (this.warnings.length < MAX_LIST) this.warnings.push(event.message);
@@ -97,8 +102,15 @@ export class ProgressModel {
   }
 
   private image(source: string, status: ImageProgressStatus, message: string | undefined): void {
-    this.images.set(source, { source, status, ...(message === undefined ? {} : { message }) });
+    const bytes = this.images.get(source)?.bytes;
+    this.images.set(source, { source, status, ...(message === undefined ? {} : { message }), ...(bytes ? { bytes } : {}) });
     if (status === 'failed' && this.errors.length < MAX_LIST) this.errors.push(message ? `${source}: ${message}` : source);
+  }
+
+  /** An image not seen before (an import has no seed list) joins as pending: its bytes say it is moving. */
+  private imageBytes(source: string, phase: ImageBytesPhase, done: number, total: number): void {
+    const image = this.images.get(source) ?? { source, status: 'pending' as const };
+    this.images.set(source, { ...image, bytes: { phase, done: Math.max(0, Math.min(done, total)), total: Math.max(0, total) } });
   }
 
   private weight(phase: Phase): number {

@@ -18,6 +18,8 @@ export interface JobPlan {
   readonly spec: WorkerJobSpec;
   /** Images known before the job starts (from the configuration or the set), shown as pending. */
   readonly seedImages?: readonly string[];
+  /** Warnings known before the job starts (e.g. about registries.d), shown with the job's own. */
+  readonly seedWarnings?: readonly string[];
   /** Turns the engine's report into what the renderer sees; may read the history. */
   finish(report: EngineReport): Promise<JobOutcome>;
   /** Runs once the job has ended, whatever the outcome (e.g. removes a dry run's scratch dir). */
@@ -79,7 +81,7 @@ export class JobRunner {
   start(plan: JobPlan): string {
     const id = (this.options.newId ?? randomUUID)();
     const channel = this.options.host.spawn();
-    const model = new ProgressModel(plan.kind, this.now, plan.seedImages ?? []);
+    const model = new ProgressModel(plan.kind, this.now, plan.seedImages ?? [], plan.seedWarnings ?? []);
     const job: Job = {
       id,
       kind: plan.kind,

@@ -27,7 +27,8 @@ export interface DoneStepProps {
 }
 
 export function DoneStep({ outcome, target, eject, receipt, onEject, onSaveReceipt }: DoneStepProps) {
-  const ok = outcome.images.filter((i) => i.status === 'ok').length;
+  // Cosign signatures travel as images of their own; the operator counts the images they belong to.
+  const ok = outcome.images.filter((i) => i.status === 'ok').length - (outcome.signatures ?? 0);
   return (
     <>
       <Title headingLevel="h2" tabIndex={-1}>
@@ -61,6 +62,12 @@ export function DoneStep({ outcome, target, eject, receipt, onEject, onSaveRecei
               <DescriptionListTerm>{DONE.carried}</DescriptionListTerm>
               <DescriptionListDescription>{DONE.carriedValue(outcome.shippedBytes, outcome.shippedBlobs, outcome.parts)}</DescriptionListDescription>
             </DescriptionListGroup>
+            {outcome.signatures !== undefined ? (
+              <DescriptionListGroup>
+                <DescriptionListTerm>{DONE.signatures}</DescriptionListTerm>
+                <DescriptionListDescription>{DONE.signaturesValue(outcome.signatures)}</DescriptionListDescription>
+              </DescriptionListGroup>
+            ) : null}
             <DescriptionListGroup>
               <DescriptionListTerm>{DONE.baseSets}</DescriptionListTerm>
               <DescriptionListDescription className="airlock-mono">{outcome.baseSets.length > 0 ? outcome.baseSets.join(', ') : DONE.baseSetsNone}</DescriptionListDescription>

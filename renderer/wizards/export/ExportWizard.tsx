@@ -60,8 +60,8 @@ export function ExportWizard({ initial }: { readonly initial?: ExportWizardState
   // Start the dry run when the plan step is entered (or retried).
   useEffect(() => {
     if (state.step !== 'plan' || state.plan.kind !== 'starting') return;
-    const { yaml, configName, srcTlsVerify } = state.draft;
-    void call((api) => api.jobs.start({ kind: 'export-plan', configYaml: yaml, configName, srcTlsVerify })).then((r) =>
+    const { yaml, configName, srcTlsVerify, carrySignatures } = state.draft;
+    void call((api) => api.jobs.start({ kind: 'export-plan', configYaml: yaml, configName, srcTlsVerify, carrySignatures })).then((r) =>
       dispatch(r.ok ? { type: 'plan/started', jobId: r.value.jobId } : { type: 'plan/failed', error: r.error }),
     );
   }, [state, call]);
@@ -69,12 +69,13 @@ export function ExportWizard({ initial }: { readonly initial?: ExportWizardState
   // Start writing when the transfer step is entered (or retried).
   useEffect(() => {
     if (state.step !== 'transfer' || state.transfer.kind !== 'starting') return;
-    const { yaml, configName, srcTlsVerify } = state.draft;
+    const { yaml, configName, srcTlsVerify, carrySignatures } = state.draft;
     const request = {
       kind: 'export' as const,
       configYaml: yaml,
       configName,
       srcTlsVerify,
+      carrySignatures,
       workspace: targetPath(state.target),
       ...(state.archiveSizeBytes === undefined ? {} : { archiveSizeBytes: state.archiveSizeBytes }),
     };

@@ -182,6 +182,20 @@ export function ImageSetStep({ draft, dispatch, onOpenFile }: ImageSetStepProps)
                 </HelperText>
               </FormHelperText>
             </FormGroup>
+            <FormGroup fieldId={`${yamlId}-signatures`}>
+              <Switch
+                id={`${yamlId}-signatures`}
+                label={IMAGE_SET.carrySignatures}
+                isChecked={draft.carrySignatures}
+                aria-describedby={`${yamlId}-signatures-help`}
+                onChange={(_e, checked) => dispatch({ type: 'signatures/changed', carry: checked })}
+              />
+              <FormHelperText>
+                <HelperText id={`${yamlId}-signatures-help`}>
+                  <HelperTextItem>{IMAGE_SET.carrySignaturesHelp}</HelperTextItem>
+                </HelperText>
+              </FormHelperText>
+            </FormGroup>
           </Form>
         </GridItem>
         <GridItem xl={6} span={12}>

@@ -29,12 +29,12 @@ function TransferBody({ transfer, snapshot, onRetry }: Omit<TransferStepProps, '
   switch (transfer.kind) {
     case 'starting':
     case 'running':
-      return <JobProgressPanel snapshot={snapshot} />;
+      return <JobProgressPanel snapshot={snapshot} transfer="pull" />;
     case 'failed':
       return (
         <>
           <ErrorAlert error={transfer.error} title={TRANSFER.failed} onRetry={onRetry} />
-          {snapshot ? <JobProgressPanel snapshot={snapshot} /> : null}
+          {snapshot ? <JobProgressPanel snapshot={snapshot} transfer="pull" /> : null}
         </>
       );
     case 'cancelled':

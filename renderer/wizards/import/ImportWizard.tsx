@@ -85,6 +85,7 @@ export function ImportWizard({ initial }: { readonly initial?: ImportWizardState
       target: t.registry.trim(),
       tlsVerify: t.tlsVerify,
       insecureAcceptUntrusted: state.acceptUntrusted,
+      carrySignatures: t.carrySignatures,
       ...(t.caFile ? { caFile: t.caFile } : {}),
     };
     void call((api) => api.jobs.start(request)).then((r) => dispatch(r.ok ? { type: 'push/started', jobId: r.value.jobId } : { type: 'push/failed', error: r.error }));
@@ -241,6 +242,7 @@ function StepBody(p: StepBodyProps) {
           saved={p.savedForTarget}
           canPersist={p.canPersist}
           onChange={(target) => dispatch({ type: 'target/changed', target })}
+          onCarrySignatures={(carry) => dispatch({ type: 'signatures/changed', carry })}
           onTest={p.onTest}
           onChooseCa={p.onChooseCa}
         />

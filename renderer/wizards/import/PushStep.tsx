@@ -22,12 +22,12 @@ function PushBody({ push, snapshot, onRetry }: { readonly push: PushState; reado
   switch (push.kind) {
     case 'starting':
     case 'running':
-      return <JobProgressPanel snapshot={snapshot} />;
+      return <JobProgressPanel snapshot={snapshot} transfer="push" />;
     case 'failed':
       return (
         <>
           <ErrorAlert error={push.error} title={PUSH.failed} onRetry={onRetry} />
-          {snapshot ? <JobProgressPanel snapshot={snapshot} /> : null}
+          {snapshot ? <JobProgressPanel snapshot={snapshot} transfer="push" /> : null}
         </>
       );
     case 'cancelled':

@@ -26,6 +26,7 @@ export interface TargetStepProps {
   readonly saved: CredentialView | undefined;
   readonly canPersist: boolean;
   readonly onChange: (patch: Partial<TargetForm>) => void;
+  readonly onCarrySignatures: (carry: boolean) => void;
   readonly onTest: () => void;
   readonly onChooseCa: () => void;
 }
@@ -40,7 +41,7 @@ function Help({ text, variant = 'default', id }: { readonly text: string; readon
   );
 }
 
-export function TargetStep({ target, connection, saved, canPersist, onChange, onTest, onChooseCa }: TargetStepProps) {
+export function TargetStep({ target, connection, saved, canPersist, onChange, onCarrySignatures, onTest, onChooseCa }: TargetStepProps) {
   const id = useId();
   const invalid = target.registry.trim() !== '' && !isValidTarget(target.registry);
   return (
@@ -79,6 +80,16 @@ export function TargetStep({ target, connection, saved, canPersist, onChange, on
         </FormGroup>
         <FormGroup fieldId={`${id}-tls`}>
           <Switch id={`${id}-tls`} label={TARGET.tlsVerify} isChecked={target.tlsVerify} onChange={(_e, tlsVerify) => onChange({ tlsVerify })} />
+        </FormGroup>
+        <FormGroup fieldId={`${id}-signatures`}>
+          <Switch
+            id={`${id}-signatures`}
+            label={TARGET.carrySignatures}
+            isChecked={target.carrySignatures}
+            aria-describedby={`${id}-signatures-help`}
+            onChange={(_e, carry) => onCarrySignatures(carry)}
+          />
+          <Help id={`${id}-signatures-help`} text={TARGET.carrySignaturesHelp} />
         </FormGroup>
         <FormGroup label={TARGET.caFile} fieldId={`${id}-ca`}>
           <InputGroup>

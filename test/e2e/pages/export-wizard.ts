@@ -43,6 +43,11 @@ export class ExportWizardPage {
     if ((await toggle.isChecked()) !== on) await toggle.click({ force: true });
   }
 
+  async setCarrySignatures(on: boolean): Promise<void> {
+    const toggle = this.root.getByRole('switch', { name: 'Carry cosign signatures' });
+    if ((await toggle.isChecked()) !== on) await toggle.click({ force: true });
+  }
+
   /** Waits for the configuration to be checked (valid or not). */
   async validated(): Promise<void> {
     await this.root.locator('.airlock-validation .pf-v6-c-alert').first().waitFor();

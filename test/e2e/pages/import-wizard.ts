@@ -26,4 +26,9 @@ export class ImportWizardPage {
   field(label: string): Locator {
     return this.root.getByLabel(label, { exact: true });
   }
+
+  async setCarrySignatures(on: boolean): Promise<void> {
+    const toggle = this.root.getByRole('switch', { name: 'Carry cosign signatures' });
+    if ((await toggle.isChecked()) !== on) await toggle.click({ force: true });
+  }
 }

@@ -104,9 +104,31 @@ describe('TransferStep', () => {
     screen.getByText(/1\.00 GiB of 3\.00 GiB · 50\.0 MiB\/s · 41s left in this step/);
     screen.getByText('1 error so far');
     screen.getByText('quay.io/org/gone:3: manifest unknown');
-    const images = screen.getByRole('grid', { name: 'Image progress' });
-    within(images).getByText('Downloaded');
-    within(images).getByText('Failed');
+    const images = screen.getByRole('region', { name: 'Image progress' });
+    within(images).getByText('0 in progress · 1 downloaded · 1 failed');
+    fireEvent.click(within(images).getByRole('button', { name: '1 downloaded, 1 failed' }));
+    const finished = within(images).getByRole('grid', { name: 'Finished images' });
+    within(finished).getByText('Downloaded');
+    within(finished).getByText('Failed');
+  });
+
+  it('draws a bar per image in flight, first, with its bytes', () => {
+    const MiB = 1024 * 1024;
+    const snapshot = running('e', {
+      progress: { phase: 'pull', done: 3 * MiB, total: 10 * MiB, unit: 'bytes', overall: 0.2 },
+      images: [
+        { source: 'quay.io/org/done:1', status: 'pulled', bytes: { phase: 'pull', done: MiB, total: MiB } },
+        { source: 'quay.io/org/later:1', status: 'resolved' },
+        { source: 'quay.io/org/app:1', status: 'resolved', bytes: { phase: 'pull', done: 3 * MiB, total: 4 * MiB } },
+      ],
+    });
+    renderWithApi(h(TransferStep, { transfer: { kind: 'running', jobId: 'e' }, target, snapshot, onRetry: () => undefined }), new FakeApi());
+    const images = screen.getByRole('region', { name: 'Image progress' });
+    within(images).getByText('1 in progress · 1 downloaded · 1 waiting');
+    const bars = within(images).getAllByRole('progressbar');
+    assert.deepEqual(bars.map((b) => b.getAttribute('aria-valuetext')), ['Downloading: 75%, 3.00 MiB of 4.00 MiB']);
+    within(images).getByText('quay.io/org/app:1');
+    within(images).getByText('3.00 MiB of 4.00 MiB');
   });
 
   it('shows a failure with a retry, and a cancellation', () => {
@@ -138,6 +160,19 @@ describe('DoneStep', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Save receipt (PDF)' }));
     fireEvent.click(screen.getByRole('button', { name: 'Eject drive' }));
     assert.deepEqual([receipts, ejects], [1, 1]);
+  });
+
+  it('counts the cosign signatures carried apart from the images', () => {
+    const signature = { source: 'quay.io/org/app:sha256-aaaa.sig', destination: 'org/app:sha256-aaaa.sig', status: 'ok' as const, digest: `sha256:${'d'.repeat(64)}`, newSinceLastTransfer: true };
+    renderWithApi(
+      h(DoneStep, { outcome: { ...OUTCOME, images: [...OUTCOME.images, signature], signatures: 1 }, target: { kind: 'drive', drive: drive() }, eject: { kind: 'idle' }, receipt: { kind: 'idle' }, onEject: () => undefined, onSaveReceipt: () => undefined }),
+      new FakeApi(),
+    );
+    screen.getByText('2 written, 1 missing');
+    screen.getByText('1 carried beside its image; import with "Carry cosign signatures" on to push it');
+    cleanup();
+    renderWithApi(h(DoneStep, { outcome: OUTCOME, target: { kind: 'drive', drive: drive() }, eject: { kind: 'idle' }, receipt: { kind: 'idle' }, onEject: () => undefined, onSaveReceipt: () => undefined }), new FakeApi());
+    assert.equal(screen.queryByText('Cosign signatures'), null, 'not a line when signatures were not carried');
   });
 
   it('has no eject for a folder, and reports what eject and the receipt did', () => {

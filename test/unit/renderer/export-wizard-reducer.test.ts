@@ -48,6 +48,20 @@ describe('exportReducer', () => {
     assert.deepEqual(s.draft.form.additionalImages, ['q:1']);
   });
 
+  it('carries cosign signatures only when asked, keeps the choice through the steps and a new transfer, and does not re-validate for it', () => {
+    const start = validated();
+    assert.equal(start.draft.carrySignatures, false, 'off by default, as oc-mirror');
+    const on = run([{ type: 'signatures/changed', carry: true }], start);
+    assert.equal(on.draft.carrySignatures, true);
+    assert.equal(on.draft.revision, start.draft.revision);
+    assert.equal(on.draft.validation.kind, 'valid');
+    const transferring = run(TO_TRANSFER, on);
+    assert.equal(transferring.step === 'transfer' && transferring.draft.carrySignatures, true);
+    assert.equal(run([{ type: 'signatures/changed', carry: false }], transferring), transferring, 'not once the plan is made');
+    const done = run([{ type: 'transfer/finished', jobId: 'export-1', outcome: OUTCOME }], transferring);
+    assert.equal(run([{ type: 'restart' }], done).draft.carrySignatures, true);
+  });
+
   it('drops a validation answer for an older revision', () => {
     const typed = run([{ type: 'form/changed', form: { additionalImages: ['a'], blockedImages: [], archiveSizeGiB: '' } }]);
     const stale = typed.draft.revision;

@@ -44,6 +44,19 @@ describe('ImageSetStep', () => {
     ]);
   });
 
+  it('offers to carry cosign signatures, off by default as in oc-mirror, and says the import needs it too', () => {
+    const actions = show(initialDraft());
+    const toggle = screen.getByRole('switch', { name: 'Carry cosign signatures' }) as HTMLInputElement;
+    assert.equal(toggle.checked, false);
+    const help = document.getElementById(String(toggle.getAttribute('aria-describedby')));
+    assert.match(help?.textContent ?? '', /--remove-signatures=false\. Needed on both sides of the gap: turn it on again when importing/);
+    fireEvent.click(toggle);
+    assert.deepEqual(actions, [{ type: 'signatures/changed', carry: true }]);
+    cleanup();
+    show({ ...initialDraft(), carrySignatures: true });
+    assert.equal((screen.getByRole('switch', { name: 'Carry cosign signatures' }) as HTMLInputElement).checked, true);
+  });
+
   it('shows each problem at its field and its line, and jumps to the line', () => {
     const problems = [
       { line: 6, column: 7, path: 'mirror.additionalImages[1].name', message: '"Not A Ref" is not a valid image reference' },

@@ -83,13 +83,23 @@ describe('VerifyStep', () => {
 describe('TargetStep', () => {
   const show = (target: TargetForm, extra: Partial<{ canPersist: boolean; saved: { registry: string; username: string; persisted: boolean } }> = {}) => {
     const changes: Array<Partial<TargetForm>> = [];
+    const carry: boolean[] = [];
     let tests = 0;
     let cas = 0;
     renderWithApi(
-      h(TargetStep, { target, connection: { kind: 'untested' }, saved: extra.saved, canPersist: extra.canPersist ?? true, onChange: (c: Partial<TargetForm>) => changes.push(c), onTest: () => tests++, onChooseCa: () => cas++ }),
+      h(TargetStep, {
+        target,
+        connection: { kind: 'untested' },
+        saved: extra.saved,
+        canPersist: extra.canPersist ?? true,
+        onChange: (c: Partial<TargetForm>) => changes.push(c),
+        onCarrySignatures: (c: boolean) => carry.push(c),
+        onTest: () => tests++,
+        onChooseCa: () => cas++,
+      }),
       new FakeApi(),
     );
-    return { changes, tests: () => tests, cas: () => cas };
+    return { changes, carry, tests: () => tests, cas: () => cas };
   };
 
   it('edits the target, the credentials and the TLS options', () => {
@@ -116,6 +126,21 @@ describe('TargetStep', () => {
     assert.equal(good.tests(), 1);
   });
 
+  it('offers to carry cosign signatures, off by default, and says the export must have carried them', () => {
+    const off = show(EMPTY_TARGET);
+    const toggle = screen.getByRole('switch', { name: 'Carry cosign signatures' }) as HTMLInputElement;
+    assert.equal(toggle.checked, false);
+    const help = document.getElementById(String(toggle.getAttribute('aria-describedby')));
+    assert.match(help?.textContent ?? '', /only if the export carried them: the switch is needed on both sides of the gap/);
+    fireEvent.click(toggle);
+    assert.deepEqual(off.carry, [true]);
+    assert.deepEqual(off.changes, [], 'not a change of target');
+    cleanup();
+    const on = show({ ...EMPTY_TARGET, carrySignatures: true });
+    fireEvent.click(screen.getByRole('switch', { name: 'Carry cosign signatures' }));
+    assert.deepEqual(on.carry, [false]);
+  });
+
   it('says when a password is already saved, and when it cannot be kept', () => {
     show({ ...EMPTY_TARGET, registry: 'registry.example' }, { canPersist: false, saved: { registry: 'registry.example', username: 'admin', persisted: false } });
     screen.getByText(/A password is saved for this registry/);
@@ -125,6 +150,24 @@ describe('TargetStep', () => {
 });
 
 describe('PushStep', () => {
+  it('shows a bar for each image being uploaded and counts the pushed ones', () => {
+    const snapshot = running('i', {
+      kind: 'import',
+      progress: { phase: 'push', done: 3 * 1024 * 1024, total: 8 * 1024 * 1024, unit: 'bytes', overall: 0.5 },
+      images: [
+        { source: 'quay.io/org/app:1', status: 'pushed', bytes: { phase: 'push', done: 1024 * 1024, total: 1024 * 1024 } },
+        { source: 'quay.io/org/tool:2', status: 'pending', bytes: { phase: 'push', done: 2 * 1024 * 1024, total: 4 * 1024 * 1024 } },
+      ],
+    });
+    renderWithApi(h(PushStep, { push: { kind: 'running', jobId: 'i' }, registry: 'r.example/m', snapshot, onRetry: () => undefined }), new FakeApi());
+    const region = screen.getByRole('region', { name: 'Image progress' });
+    within(region).getByText('1 in progress · 1 pushed');
+    const bar = within(region).getByRole('progressbar', { name: 'quay.io/org/tool:2' });
+    assert.equal(bar.getAttribute('aria-valuenow'), '50');
+    assert.equal(bar.getAttribute('aria-valuetext'), 'Uploading: 50%, 2.00 MiB of 4.00 MiB');
+    assert.equal(within(region).queryByRole('progressbar', { name: 'quay.io/org/app:1' }), null, 'a pushed image is counted, not drawn');
+  });
+
   it('shows push progress and a cancellation', () => {
     renderWithApi(h(PushStep, { push: { kind: 'running', jobId: 'i' }, registry: 'r.example/m', snapshot: running('i', { kind: 'import', progress: { phase: 'push', done: 1, total: 4, unit: 'bytes', overall: 0.6 } }), onRetry: () => undefined }), new FakeApi());
     screen.getByRole('heading', { name: 'Pushing to the registry' });

@@ -92,6 +92,18 @@ describe('importReducer', () => {
     assert.equal(run([{ type: 'restart' }], done).step, 'media');
   });
 
+  it('carries cosign signatures only when asked; the switch keeps the connection test and survives a way back', () => {
+    const tested = run([{ type: 'target/changed', target: { registry: 'r.example/m' } }, { type: 'connection/testing' }, { type: 'connection/tested', authenticated: false }], run(AT_TARGET));
+    assert.equal(tested.step === 'target' && tested.target.carrySignatures, false, 'off by default, as oc-mirror');
+    const on = run([{ type: 'signatures/changed', carry: true }], tested);
+    assert.equal(on.step === 'target' && on.target.carrySignatures, true);
+    assert.equal(on.step === 'target' && on.connection.kind, 'ok');
+    const failed = run([{ type: 'push/requested' }, { type: 'push/started', jobId: 'i' }, { type: 'push/failed', jobId: 'i', error: { code: 'REGISTRY_AUTH', message: 'no' } }], on);
+    assert.equal(run([{ type: 'signatures/changed', carry: false }], failed), failed, 'only on the target step');
+    const back = run([{ type: 'back' }], failed);
+    assert.equal(back.step === 'target' && back.target.carrySignatures, true);
+  });
+
   it('offers a retry and a way back after a failed push', () => {
     const failed = run([{ type: 'target/changed', target: { registry: 'r.example' } }, { type: 'push/requested' }, { type: 'push/started', jobId: 'i' }, { type: 'push/failed', jobId: 'i', error: { code: 'REGISTRY_AUTH', message: 'no' } }], run(AT_TARGET));
     assert.equal(run([{ type: 'back' }], failed).step, 'target');

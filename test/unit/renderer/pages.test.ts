@@ -67,7 +67,7 @@ describe('SettingsPage', () => {
   it('shows the station key, trusts a key, forgets a credential and saves settings', async () => {
     const api = new FakeApi()
       .answer('app.info', () => ok({ version: '0.1.0', platform: 'linux', stationFingerprint: 'SHA256:me', hostname: 'station-1', credentialEncryption: true }))
-      .answer('settings.get', () => ok({ dataDir: '/data', cacheDir: '/cache', parallelImages: 4, parallelLayers: 5, retryTimes: 2, retryDelayMs: 1000, operator: '' }))
+      .answer('settings.get', () => ok({ dataDir: '/data', cacheDir: '/cache', parallelImages: 4, parallelLayers: 5, retryTimes: 2, retryDelayMs: 1000, operator: '', registriesDir: '' }))
       .answer('settings.set', (patch) => ok(patch))
       .answer('keys.station', () => ok({ fingerprint: 'SHA256:me', publicKeyPem: '-----BEGIN PUBLIC KEY-----\nMCow\n-----END PUBLIC KEY-----\n' }))
       .answer('keys.listTrusted', () => ok([{ fingerprint: 'SHA256:them', label: 'conn', addedAt: '2025-03-01T10:00:00.000Z' }]))
@@ -90,9 +90,19 @@ describe('SettingsPage', () => {
     await waitFor(() => assert.deepEqual(api.callsTo('credentials.forget')[0]?.args, ['r.example']));
 
     fireEvent.change(await screen.findByLabelText('Operator name'), { target: { value: 'alice' } });
+    const registriesDir = screen.getByLabelText('registries.d folder') as HTMLInputElement;
+    assert.equal(registriesDir.value, '', 'empty: where containers tools look');
+    assert.match(document.getElementById(String(registriesDir.getAttribute('aria-describedby')))?.textContent ?? '', /use-sigstore-attachments/);
+    api.answer('dialogs.chooseFolder', () => ok({ kind: 'chosen', path: '/etc/airlock/registries.d' }));
+    fireEvent.click(within(registriesDir.closest('.pf-v6-c-input-group') as HTMLElement).getByRole('button', { name: 'Browse…' }));
+    await waitFor(() => assert.equal((screen.getByLabelText('registries.d folder') as HTMLInputElement).value, '/etc/airlock/registries.d'));
+    assert.deepEqual(api.callsTo('dialogs.chooseFolder')[0]?.args, ['registries-d']);
     fireEvent.click(screen.getByRole('button', { name: 'Save settings' }));
     await screen.findByText('Settings saved.');
-    assert.equal((api.callsTo('settings.set')[0]?.args[0] as { operator: string }).operator, 'alice');
+    const saved = api.callsTo('settings.set')[0]?.args[0] as { operator: string; registriesDir: string };
+    assert.deepEqual([saved.operator, saved.registriesDir], ['alice', '/etc/airlock/registries.d']);
+    fireEvent.click(screen.getByRole('button', { name: 'Use the default' }));
+    assert.equal((screen.getByLabelText('registries.d folder') as HTMLInputElement).value, '');
   });
 });
 

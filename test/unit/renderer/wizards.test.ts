@@ -42,7 +42,7 @@ describe('ExportWizard', () => {
     await screen.findByRole('heading', { name: 'The plan' });
     await waitFor(() => assert.equal(api.callsTo('jobs.start').length, 1));
     const planRequest = api.callsTo('jobs.start')[0]?.args[0] as Record<string, unknown>;
-    assert.deepEqual({ ...planRequest, configYaml: undefined }, { kind: 'export-plan', configName: 'imageset-config.yaml', srcTlsVerify: true, configYaml: undefined });
+    assert.deepEqual({ ...planRequest, configYaml: undefined }, { kind: 'export-plan', configName: 'imageset-config.yaml', srcTlsVerify: true, carrySignatures: false, configYaml: undefined });
     assert.match(String(planRequest.configYaml), /- name: quay\.io\/org\/app:1/);
     await following(api, 'plan-1');
     await act(async () => api.emit('job:update', finished('plan-1', 'export-plan', { kind: 'export-plan', plan: PLAN })));
@@ -58,7 +58,7 @@ describe('ExportWizard', () => {
 
     await screen.findByRole('heading', { name: 'Transferring' });
     await waitFor(() => assert.equal(api.callsTo('jobs.start').length, 2));
-    assert.deepEqual({ ...(api.callsTo('jobs.start')[1]?.args[0] as object), configYaml: undefined }, { kind: 'export', configName: 'imageset-config.yaml', srcTlsVerify: true, workspace: '/media/op/AIRLOCK', configYaml: undefined });
+    assert.deepEqual({ ...(api.callsTo('jobs.start')[1]?.args[0] as object), configYaml: undefined }, { kind: 'export', configName: 'imageset-config.yaml', srcTlsVerify: true, carrySignatures: false, workspace: '/media/op/AIRLOCK', configYaml: undefined });
     fireEvent.click(await screen.findByRole('button', { name: 'Cancel transfer' }));
     await waitFor(() => assert.deepEqual(api.callsTo('jobs.cancel').map((c) => c.args), [['export-1']]));
 
@@ -129,13 +129,14 @@ describe('ImportWizard', () => {
     fireEvent.change(screen.getByLabelText('User name'), { target: { value: 'admin' } });
     fireEvent.change(screen.getByLabelText('Password or token'), { target: { value: 'pa55w0rd-xyz' } });
     fireEvent.click(screen.getByRole('switch', { name: "Verify the registry's TLS certificate" }));
+    fireEvent.click(screen.getByRole('switch', { name: 'Carry cosign signatures' }));
     fireEvent.click(screen.getByRole('button', { name: 'Push images' }));
 
     await screen.findByRole('heading', { name: 'Pushing to the registry' });
     await waitFor(() => assert.equal(api.callsTo('jobs.start').length, 2));
     assert.deepEqual(api.callsTo('credentials.save').map((c) => c.args), [[{ registry: 'registry.enclave.example:5000', username: 'admin', password: 'pa55w0rd-xyz', persist: false }]]);
     const importRequest = api.callsTo('jobs.start')[1]?.args[0];
-    assert.deepEqual(importRequest, { kind: 'import', from: '/media/op/AIRLOCK', target: 'registry.enclave.example:5000/mirror', tlsVerify: false, insecureAcceptUntrusted: false });
+    assert.deepEqual(importRequest, { kind: 'import', from: '/media/op/AIRLOCK', target: 'registry.enclave.example:5000/mirror', tlsVerify: false, insecureAcceptUntrusted: false, carrySignatures: true });
     assert.doesNotMatch(JSON.stringify(importRequest), /pa55w0rd/);
 
     await following(api, 'import-1');

@@ -47,6 +47,31 @@ describe('ProgressModel', () => {
     assert.deepEqual(s.warnings, ['slow registry']);
   });
 
+  it("keeps each image's bytes beside its status, and adds an image first seen moving", () => {
+    const model = new ProgressModel('export', () => 0, ['a:1']);
+    model.apply({ type: 'image', source: 'a:1', status: 'resolved' });
+    model.apply({ type: 'image-progress', phase: 'pull', source: 'a:1', done: 10, total: 40 });
+    assert.deepEqual(model.state().images, [{ source: 'a:1', status: 'resolved', bytes: { phase: 'pull', done: 10, total: 40 } }]);
+    model.apply({ type: 'image-progress', phase: 'pull', source: 'a:1', done: 40, total: 40 });
+    model.apply({ type: 'image', source: 'a:1', status: 'pulled' });
+    assert.deepEqual(model.state().images, [{ source: 'a:1', status: 'pulled', bytes: { phase: 'pull', done: 40, total: 40 } }], 'the status keeps the bytes');
+
+    const importing = new ProgressModel('import', () => 0);
+    importing.apply({ type: 'image-progress', phase: 'push', source: 'b:2', done: 0, total: 5 });
+    importing.apply({ type: 'image-progress', phase: 'push', source: 'c:3', done: 9, total: 5 });
+    assert.deepEqual(importing.state().images, [
+      { source: 'b:2', status: 'pending', bytes: { phase: 'push', done: 0, total: 5 } },
+      { source: 'c:3', status: 'pending', bytes: { phase: 'push', done: 5, total: 5 } },
+    ]);
+    assert.equal(importing.state().progress, undefined, 'image bytes are not the overall progress');
+  });
+
+  it('starts with the warnings known before the job (registries.d)', () => {
+    const model = new ProgressModel('export', () => 0, [], ['registries.d/a.yaml:3: unknown key "x" is ignored']);
+    model.apply({ type: 'warning', message: 'slow registry' });
+    assert.deepEqual(model.state().warnings, ['registries.d/a.yaml:3: unknown key "x" is ignored', 'slow registry']);
+  });
+
   it('counts items while resolving', () => {
     const model = new ProgressModel('export-plan', () => 0);
     model.apply({ type: 'progress', phase: 'resolve', done: 1, total: 4, item: 'a:1' });

@@ -126,7 +126,7 @@ describe('JobRunner', () => {
             if (s.status === 'succeeded' || s.status === 'failed') resolve(s);
           },
         });
-        void planVerify({ kind: 'verify', dir, deep: true }, { settings: { dataDir: join(dir, 'data'), cacheDir: join(dir, 'cache'), parallelImages: 1, parallelLayers: 1, retryTimes: 0, retryDelayMs: 0, operator: 'test' }, operator: 'test', credentialFor: async () => undefined }).then((plan) => runner.start(plan));
+        void planVerify({ kind: 'verify', dir, deep: true }, { settings: { dataDir: join(dir, 'data'), cacheDir: join(dir, 'cache'), parallelImages: 1, parallelLayers: 1, retryTimes: 0, retryDelayMs: 0, operator: 'test', registriesDir: '' }, operator: 'test', credentialFor: async () => undefined }).then((plan) => runner.start(plan));
       });
       const end = await done;
       // An empty folder is no transfer set: the engine reports it, the app shows it.

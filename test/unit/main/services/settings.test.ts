@@ -30,6 +30,16 @@ describe('settings', () => {
     assert.deepEqual(mergeSettings(base, ['not', 'an', 'object']), base);
   });
 
+  it('keeps a registries.d folder, or empty for where containers tools look, and drops a relative one', () => {
+    const base = defaultSettings('/data', '/cache');
+    assert.equal(base.registriesDir, '');
+    assert.equal(mergeSettings(base, { registriesDir: '/etc/airlock/registries.d' }).registriesDir, '/etc/airlock/registries.d');
+    const chosen = { ...base, registriesDir: '/etc/airlock/registries.d' };
+    assert.equal(mergeSettings(chosen, { registriesDir: '' }).registriesDir, '');
+    assert.equal(mergeSettings(chosen, { registriesDir: 'relative/registries.d' }).registriesDir, '/etc/airlock/registries.d');
+    assert.equal(mergeSettings(base, {}).registriesDir, '', 'an older settings.json without the field');
+  });
+
   it('reports a settings file that is not JSON instead of silently resetting it', async () => {
     const station = join(dir, 'b');
     await mkdir(station);
