@@ -44,7 +44,7 @@ export function ImageTransferList({ images, phase }: ImageTransferListProps) {
               isIndented
             >
               {/* Rows only while open: hundreds of hidden rows would be redrawn ten times a second. */}
-              {finishedOpen ? <FinishedTable images={done} /> : null}
+              {finishedOpen ? <ImageStatusTable images={done} label={IMAGE_TRANSFERS.finishedLabel} /> : null}
             </ExpandableSection>
           </StackItem>
         ) : null}
@@ -67,9 +67,10 @@ export function ImageTransferList({ images, phase }: ImageTransferListProps) {
   );
 }
 
-function FinishedTable({ images }: { readonly images: readonly ImageProgress[] }) {
+/** Images with their status (and message), one row each. */
+export function ImageStatusTable({ images, label }: { readonly images: readonly ImageProgress[]; readonly label: string }) {
   return (
-    <Table aria-label={IMAGE_TRANSFERS.finishedLabel} variant="compact">
+    <Table aria-label={label} variant="compact">
       <Thead>
         <Tr>
           <Th>{TRANSFER.imagesTitle}</Th>

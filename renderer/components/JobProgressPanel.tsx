@@ -1,11 +1,9 @@
 import { useState } from 'react';
 import { Alert, ExpandableSection, List, ListItem, Progress, ProgressMeasureLocation, Stack, StackItem } from '@patternfly/react-core';
-import { Table, Tbody, Td, Th, Thead, Tr } from '@patternfly/react-table';
 import type { ImageBytes, JobSnapshot } from '../api';
 import { formatPercent } from '../format';
-import { COMMON, jobStatusText, phaseText, progressDetail, TRANSFER } from '../messages';
-import { ImageTransferList } from './ImageTransferList';
-import { StatusLabel } from './StatusLabel';
+import { jobStatusText, phaseText, progressDetail, TRANSFER } from '../messages';
+import { ImageStatusTable, ImageTransferList } from './ImageTransferList';
 
 export interface JobProgressPanelProps {
   readonly snapshot: JobSnapshot | undefined;
@@ -66,27 +64,7 @@ export function JobProgressPanel({ snapshot, showImages = true, transfer }: JobP
       {showImages && !transfer && snapshot && snapshot.images.length > 0 ? (
         <StackItem>
           <ExpandableSection toggleText={TRANSFER.imagesTitle} isExpanded={imagesOpen} onToggle={(_e, open) => setImagesOpen(open)} isIndented>
-            <Table aria-label={TRANSFER.imagesLabel} variant="compact">
-              <Thead>
-                <Tr>
-                  <Th>{TRANSFER.imagesTitle}</Th>
-                  <Th modifier="fitContent">{COMMON.status}</Th>
-                </Tr>
-              </Thead>
-              <Tbody>
-                {snapshot.images.map((image) => (
-                  <Tr key={image.source}>
-                    <Td className="airlock-mono" dataLabel={TRANSFER.imagesTitle}>
-                      {image.source}
-                      {image.message ? <div className="airlock-muted">{image.message}</div> : null}
-                    </Td>
-                    <Td dataLabel={COMMON.status}>
-                      <StatusLabel status={image.status} />
-                    </Td>
-                  </Tr>
-                ))}
-              </Tbody>
-            </Table>
+            <ImageStatusTable images={snapshot.images} label={TRANSFER.imagesLabel} />
           </ExpandableSection>
         </StackItem>
       ) : null}

@@ -386,7 +386,7 @@ export async function runImport(options: ImportOptions): Promise<ImportReport> {
     const catalogs = catalogResourceInputs(catalogRecords, ok.map((p) => ({ name: p.image.name, digest: p.image.digest, reference: p.reference })));
     const resources = generateClusterResources({
       images: ok.filter((p) => p !== graph && !catalogNames.has(p.image.name) && p.image.origin !== 'signature').map((p) => ({ source: p.image.source, destination: p.reference, category: categoryOf(p.image.origin), byDigest: p.image.byDigest ?? p.image.source.includes('@') })),
-      meta: { createdAt: manifest.createdAt, version: AIRLOCK_VERSION },
+      meta: { createdAt: manifest.createdAt.replace(/\.\d{3}Z$/, 'Z'), version: AIRLOCK_VERSION },
       maxNestedPaths,
       releaseSignatures: release.releaseSignatures,
       ...(release.updateService ? { updateService: release.updateService } : {}),
