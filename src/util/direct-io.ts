@@ -53,6 +53,28 @@ function alignedView(fd: number, size: number, probe: 'read' | 'write'): Buffer 
   return undefined;
 }
 
+/**
+ * Aligned buffers kept for the next file on the same device: a transfer opens hundreds of blob
+ * files, and fresh multi-megabyte buffers each time would cost page faults and RSS churn. Keyed by
+ * device (its sector size decides what counts as aligned) and size.
+ */
+const spareBuffers = new Map<string, Buffer[]>();
+const SPARES_PER_KEY = 4;
+
+function takeAligned(fd: number, dev: number, size: number, probe: 'read' | 'write'): Buffer | undefined {
+  const spare = spareBuffers.get(`${dev}:${size}`)?.pop();
+  return spare ?? alignedView(fd, size, probe);
+}
+
+function giveBack(dev: number, buffers: readonly Buffer[]): void {
+  for (const buffer of buffers) {
+    const key = `${dev}:${buffer.byteLength}`;
+    const list = spareBuffers.get(key) ?? [];
+    if (list.length < SPARES_PER_KEY) list.push(buffer);
+    spareBuffers.set(key, list);
+  }
+}
+
 async function openDirect(path: string, flags: number, mode?: number): Promise<FileHandle | undefined> {
   if (!directWanted() || O_DIRECT === undefined) return undefined;
   try {
@@ -101,9 +123,13 @@ export async function createSequentialFile(path: string, options: SequentialFile
   const small = options.sizeHint !== undefined && options.sizeHint < DIRECT_MIN;
   const direct = small ? undefined : await openDirect(path, flags, mode);
   if (direct) {
-    const first = alignedView(direct.fd, chunkSize, 'write');
-    const second = first ? alignedView(direct.fd, chunkSize, 'write') : undefined;
-    if (first && second) return plain(new DirectFile(path, direct, [first, second]));
+    const dev = (await direct.stat()).dev;
+    // The write probe leaves a block at offset 0, which the first real write covers; a file
+    // shorter than that is cut back at sync(). A pooled buffer needs no probe.
+    const first = takeAligned(direct.fd, dev, chunkSize, 'write');
+    const second = first ? takeAligned(direct.fd, dev, chunkSize, 'write') : undefined;
+    if (first && second) return plain(new DirectFile(path, direct, [first, second], () => giveBack(dev, [first, second])));
+    if (first) giveBack(dev, [first]);
     await direct.close();
   }
   return plain(new BufferedFile(await open(path, flags, mode)));
@@ -176,6 +202,7 @@ class DirectFile implements SequentialFile {
     private readonly path: string,
     private readonly fh: FileHandle,
     buffers: [Buffer, Buffer],
+    private readonly release: () => void,
   ) {
     [this.stage, this.spare] = buffers;
     this.chunk = this.stage.byteLength;
@@ -226,9 +253,15 @@ class DirectFile implements SequentialFile {
     await this.fh.sync();
   }
 
+  private closed = false;
+
   async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
     await this.inflight?.catch(() => undefined);
     await this.fh.close();
+    // Only now nothing can write from the buffers any more: the next file may have them.
+    this.release();
   }
 }
 
@@ -258,16 +291,20 @@ export async function* readRange(path: string, start: number, length: number, op
   const flags = constants.O_RDONLY | O_NOFOLLOW;
   let fh = options.direct === false || chunkSize % ALIGN !== 0 || length < DIRECT_MIN ? undefined : await openDirect(path, flags);
   let buffers: Buffer[] | undefined;
+  let dev = 0;
   if (fh) {
-    const size = (await fh.stat()).size;
-    const first = size >= DIRECT_MIN ? alignedView(fh.fd, chunkSize, 'read') : undefined;
-    const second = first ? alignedView(fh.fd, chunkSize, 'read') : undefined;
+    const st = await fh.stat();
+    dev = st.dev;
+    const first = st.size >= DIRECT_MIN ? takeAligned(fh.fd, dev, chunkSize, 'read') : undefined;
+    const second = first ? takeAligned(fh.fd, dev, chunkSize, 'read') : undefined;
     if (first && second) buffers = [first, second];
     else {
+      if (first) giveBack(dev, [first]);
       await fh.close();
       fh = undefined;
     }
   }
+  const pooled = fh !== undefined;
   const direct = fh !== undefined;
   const handle = fh ?? (await open(path, flags));
   buffers ??= [Buffer.allocUnsafe(chunkSize), Buffer.allocUnsafe(chunkSize)];
@@ -305,5 +342,6 @@ export async function* readRange(path: string, start: number, length: number, op
     // Never close the file under a read still in flight (abort mid-way).
     await pending?.catch(() => undefined);
     await handle.close();
+    if (pooled) giveBack(dev, buffers);
   }
 }

@@ -96,6 +96,23 @@ describe('direct I/O files', () => {
     }
   });
 
+  it('keeps files written and read at the same time apart (buffers are reused between files)', async () => {
+    const files = Array.from({ length: 6 }, (_, i) => ({ path: join(dir, `together-${i}`), data: bytes(DIRECT_CHUNK + 70_000 * (i + 1), 100 + i) }));
+    for (let round = 0; round < 2; round++) {
+      await Promise.all(files.map((f, i) => writeInPieces(f.path, f.data, () => 65_536 + i * 4099)));
+      await Promise.all(
+        files.map(async (f) => {
+          const chunks: Buffer[] = [];
+          for await (const chunk of readChunks(f.path, { chunkSize: 1 << 20 })) {
+            chunks.push(Buffer.from(chunk));
+            await new Promise((r) => setImmediate(r));
+          }
+          assert.ok(Buffer.concat(chunks).equals(f.data), `${f.path} round ${round}`);
+        }),
+      );
+    }
+  });
+
   it('overwrites a longer file completely (truncates)', async () => {
     const path = join(dir, 'shrink');
     await writeFile(path, bytes(3 * DIRECT_CHUNK, 1));
