@@ -283,8 +283,12 @@ export async function runExport(options: ExportOptions): Promise<ExportReport> {
     let early: Awaited<ReturnType<typeof writeImages>> | undefined;
     if (arrivals) {
       try {
-        // The writer reads the manifests first (completeness check): they are stored before the pull gets to them.
-        for (const r of resolved) for (const m of r.manifests) if (!(await cache.has(m.digest, m.size))) await cache.put(m.digest, m.size, m.bytes, signal);
+        // The writer reads the manifests first (completeness check): they are stored before the pull
+        // gets to them, many at once (each is fsynced; one after the other they held the writer back).
+        const manifests = new Map(resolved.flatMap((r) => r.manifests).map((m) => [m.digest, m]));
+        await mapLimit([...manifests.values()], 16, async (m) => {
+          if (!(await cache.has(m.digest, m.size))) await cache.put(m.digest, m.size, m.bytes, signal);
+        });
         early = await writeImages(resolved, failed, arrivals.source(cache));
       } catch (err) {
         // An image that could not be pulled changes the plan: the set is written again below from what was pulled.
