@@ -1,12 +1,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import { AirlockError, isAirlockError } from '../errors';
 import { DigestAccumulator, digestMismatch, sizeMismatch } from '../digest';
-
-/** What a part is written to: util/direct-io's files, or a test's seam (media-fs.ts). */
-export interface PartFile {
-  /** Resolves once the file has taken `data`: the caller may reuse the buffer then. */
-  write(data: Uint8Array): Promise<void>;
-}
+import type { MediaFileSystem, WritableMediaFile } from './media-fs';
 
 /** Progress is reported in steps of about this many bytes. */
 const PROGRESS_STEP = 1024 * 1024;
@@ -21,7 +16,7 @@ export class PartOutput {
   bytes = 0;
 
   constructor(
-    private readonly file: PartFile,
+    private readonly file: WritableMediaFile,
     private readonly onFlushed: (bytes: number) => void,
   ) {}
 
@@ -86,3 +81,45 @@ export async function copyBlob(open: () => AsyncIterable<Buffer> | Promise<Async
   if (actual !== digest) throw digestMismatch(digest, actual, context);
 }
 
+/**
+ * Where the bytes of one part go while it is written (writer.ts decides what they are): a file
+ * through the MediaFileSystem seam (inThreadSink, also what the part writer thread runs), or a
+ * part writer thread (part-sink.ts).
+ */
+export interface PartSink {
+  bytes(data: Buffer): Promise<void>;
+  blob(digest: string, size: number): Promise<void>;
+  /** Everything is on the device: the part's sha256 and length. */
+  finish(): Promise<{ sha256: string; bytes: number }>;
+  /** After a failure: close without finishing (the caller removes the file). */
+  abandon(): Promise<void>;
+}
+
+export interface SinkBlobs {
+  /** Chunks each valid until the next is asked for, or a stream. */
+  chunks(digest: string): AsyncIterable<Buffer> | Promise<AsyncIterable<Buffer>>;
+  /** A file holding exactly the blob, once it is there (only for the worker). */
+  path?(digest: string): string | Promise<string>;
+}
+
+/** Writes the part here: through `fs`, checking each blob and hashing the part on this thread. */
+export async function inThreadSink(fs: MediaFileSystem, path: string, part: string, size: number, blobs: SinkBlobs, onBytes: (n: number) => void, signal?: AbortSignal): Promise<PartSink> {
+  let file: WritableMediaFile | undefined = await fs.createFile(path, size);
+  const output = new PartOutput(file, onBytes);
+  return {
+    bytes: (data) => output.write(data),
+    blob: (digest, blobSize) => copyBlob(() => blobs.chunks(digest), digest, blobSize, part, output, signal),
+    async finish() {
+      output.report();
+      const f = file as WritableMediaFile;
+      file = undefined;
+      await f.sync();
+      await f.close();
+      return { sha256: output.sha256(), bytes: output.bytes };
+    },
+    async abandon() {
+      await file?.close().catch(() => undefined);
+      file = undefined;
+    },
+  };
+}

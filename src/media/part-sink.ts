@@ -1,51 +1,7 @@
 import { extname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { MediaFileSystem, WritableMediaFile } from './media-fs';
-import { copyBlob, PartOutput } from './part-output';
+import type { PartSink, SinkBlobs } from './part-output';
 import { deserializeError, PART_WORKER_MARK, type PartWorkerCommand, type PartWorkerReply } from './part-worker';
-
-/**
- * Where the bytes of one part go while it is written (writer.ts decides what they are). Two kinds:
- * in this thread through the MediaFileSystem seam, or in a worker thread (PartWorker) that reads
- * the blobs from their cache files itself. Hashing every byte twice (blob, part) is most of an
- * export's CPU; in a worker it runs beside the pull instead of taking turns with it.
- */
-export interface PartSink {
-  bytes(data: Buffer): Promise<void>;
-  blob(digest: string, size: number): Promise<void>;
-  /** Everything is on the device: the part's sha256 and length. */
-  finish(): Promise<{ sha256: string; bytes: number }>;
-  /** After a failure: close without finishing (the caller removes the file). */
-  abandon(): Promise<void>;
-}
-
-export interface SinkBlobs {
-  /** Chunks each valid until the next is asked for, or a stream. */
-  chunks(digest: string): AsyncIterable<Buffer> | Promise<AsyncIterable<Buffer>>;
-  /** A file holding exactly the blob, once it is there (only for the worker). */
-  path?(digest: string): string | Promise<string>;
-}
-
-export async function inThreadSink(fs: MediaFileSystem, path: string, part: string, size: number, blobs: SinkBlobs, onBytes: (n: number) => void, signal?: AbortSignal): Promise<PartSink> {
-  let file: WritableMediaFile | undefined = await fs.createFile(path, size);
-  const output = new PartOutput(file, onBytes);
-  return {
-    bytes: (data) => output.write(data),
-    blob: (digest, blobSize) => copyBlob(() => blobs.chunks(digest), digest, blobSize, part, output, signal),
-    async finish() {
-      output.report();
-      const f = file as WritableMediaFile;
-      file = undefined;
-      await f.sync();
-      await f.close();
-      return { sha256: output.sha256(), bytes: output.bytes };
-    },
-    async abandon() {
-      await file?.close().catch(() => undefined);
-      file = undefined;
-    },
-  };
-}
 
 function workerSource(): string {
   const file = join(__dirname, `part-worker${extname(__filename)}`);
@@ -54,7 +10,11 @@ function workerSource(): string {
   return `${preload}require(${JSON.stringify(file)});`;
 }
 
-/** One worker thread writing the parts of one transfer set, one after the other. */
+/**
+ * One worker thread writing the parts of one transfer set, one after the other: it reads the blobs
+ * from their cache files itself. Hashing every byte twice (blob, part) is most of an export's CPU;
+ * in a worker it runs beside the pull instead of taking turns with it.
+ */
 export class PartWorker {
   private current: { resolve: (r: { sha256: string; bytes: number }) => void; reject: (e: Error) => void; onBytes: (n: number) => void } | undefined;
   /** The first failure of the part being written; later commands throw it at once. */

@@ -1,12 +1,13 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { AirlockError } from '../errors';
-import { createSequentialFile, readChunks, type SequentialFile } from '../util/direct-io';
-import { copyBlob, PartOutput } from './part-output';
+import { readChunks } from '../util/direct-io';
+import { nodeMediaFileSystem } from './media-fs';
+import { inThreadSink, type PartSink, type SinkBlobs } from './part-output';
 
 /**
- * A worker thread that writes parts (see part-sink.ts): it reads the blobs from their cache files,
- * checks them, hashes the part and writes it, so the main thread is left to the pull. Commands
- * are carried out in order, one part at a time.
+ * A worker thread that writes parts (see part-sink.ts): the same inThreadSink the writer uses, fed
+ * by messages, reading the blobs from their cache files, so the main thread is left to the pull.
+ * Commands are carried out in order, one part at a time.
  */
 
 export type PartWorkerCommand =
@@ -25,7 +26,7 @@ export type PartWorkerReply =
   | { readonly type: 'done'; readonly sha256: string; readonly bytes: number }
   | { readonly type: 'error'; readonly error: SerializedError };
 
-/** Bytes per read of a cache file, as the cache itself reads them. */
+/** Bytes per read of a blob file: one file at a time here, so larger than the cache's own reads. */
 const READ_CHUNK = 1024 * 1024;
 
 export function serializeError(err: unknown): SerializedError {
@@ -48,36 +49,40 @@ export const PART_WORKER_MARK = 'airlock-part-writer';
 // another worker thread (the app's job worker loads the engine), must not touch that thread's port.
 const port = (workerData as { role?: unknown } | null)?.role === PART_WORKER_MARK ? parentPort : null;
 if (port) {
-  let file: SequentialFile | undefined;
-  let output: PartOutput | undefined;
-  let part = '';
+  let sink: PartSink | undefined;
+  // The blob command names the file it is read from; the sink asks for it by digest.
+  const files = new Map<string, string>();
+  const blobs: SinkBlobs = { chunks: (digest) => readChunks(files.get(digest) ?? '', { chunkSize: READ_CHUNK }) };
   // After a failure the rest of that part's commands are dropped; the next 'open' starts afresh.
   let failed = false;
   const reply = (message: PartWorkerReply): void => port.postMessage(message);
+  const current = (): PartSink => {
+    if (!sink) throw new Error('no part is open in the part writer thread');
+    return sink;
+  };
 
   const run = async (command: PartWorkerCommand): Promise<void> => {
     switch (command.type) {
-      case 'open': {
+      case 'open':
         failed = false;
-        part = command.part;
-        file = await createSequentialFile(command.path, { sizeHint: command.size });
-        output = new PartOutput(file, (bytes) => reply({ type: 'progress', bytes }));
+        sink = await inThreadSink(nodeMediaFileSystem, command.path, command.part, command.size, blobs, (bytes) => reply({ type: 'progress', bytes }));
         return;
-      }
       case 'bytes':
-        await (output as PartOutput).write(command.data);
+        // Structured cloning hands over a plain Uint8Array.
+        await current().bytes(Buffer.from(command.data.buffer, command.data.byteOffset, command.data.byteLength));
         return;
       case 'blob':
-        await copyBlob(() => readChunks(command.path, { chunkSize: READ_CHUNK }), command.digest, command.size, part, output as PartOutput);
+        files.set(command.digest, command.path);
+        try {
+          await current().blob(command.digest, command.size);
+        } finally {
+          files.delete(command.digest);
+        }
         return;
       case 'finish': {
-        const out = output as PartOutput;
-        out.report();
-        const f = file as SequentialFile;
-        file = undefined;
-        await f.sync();
-        await f.close();
-        reply({ type: 'done', sha256: out.sha256(), bytes: out.bytes });
+        const done = await current().finish();
+        sink = undefined;
+        reply({ type: 'done', ...done });
         return;
       }
     }
@@ -91,8 +96,8 @@ if (port) {
         await run(command);
       } catch (err) {
         failed = true;
-        await file?.close().catch(() => undefined);
-        file = undefined;
+        await sink?.abandon();
+        sink = undefined;
         reply({ type: 'error', error: serializeError(err) });
       }
     });

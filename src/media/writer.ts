@@ -5,7 +5,8 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { AirlockError, isAirlockError } from '../errors';
 import { isSha256Digest, sha256Digest, VerifyStream } from '../digest';
-import { inThreadSink, PartWorker, type PartSink, type SinkBlobs } from './part-sink';
+import { inThreadSink, type PartSink, type SinkBlobs } from './part-output';
+import { PartWorker } from './part-sink';
 import { isManifestMediaType } from '../registry/media-types';
 import { parseManifest } from '../registry/manifest';
 import { mapLimit } from '../util/limit';
@@ -586,33 +587,30 @@ export async function writeTransferSet(options: WriteTransferSetOptions): Promis
   // Each part is read back from the drive while the next is written (see readBack below).
   const checker = new PartChecker(options.useWorkers !== false);
   const checks = new Map<string, Promise<PartOutcome>>();
-  try {
-    for (const part of toWrite) {
-      signal?.throwIfAborted();
-      emit({ type: 'part-start', part: part.name, index: part.number, size: part.size });
-      const sha256 = await writePart(dir, part, plan, options, fs, worker, remaining + remainingMetadata, (bytes, partBytes) => {
-        written += bytes;
-        emit({ type: 'bytes', part: part.name, partBytes, partSize: part.size, written, toWrite: bytesToWrite });
-      });
-      remaining -= part.size;
-      const record: FinishedPart = { name: part.name, plan: planDigests.get(part.name) as string, size: part.size, sha256 };
-      finished.push(record);
-      finished.sort((a, b) => a.name.localeCompare(b.name));
-      await saveState();
-      partsWritten.push(part.name);
-      emit({ type: 'part-done', part: part.name, size: part.size, sha256 });
-      const check = checker.check({ path: join(dir, part.name), part: part.name, deep: false, direct: true });
-      check.catch(() => undefined);
-      checks.set(part.name, check);
-    }
-  } catch (err) {
-    await checker.close();
-    throw err;
-  } finally {
-    await worker?.terminate();
-  }
   const readEarly = new Map<string, PartResult>();
   try {
+    try {
+      for (const part of toWrite) {
+        signal?.throwIfAborted();
+        emit({ type: 'part-start', part: part.name, index: part.number, size: part.size });
+        const sha256 = await writePart(dir, part, plan, options, fs, worker, remaining + remainingMetadata, (bytes, partBytes) => {
+          written += bytes;
+          emit({ type: 'bytes', part: part.name, partBytes, partSize: part.size, written, toWrite: bytesToWrite });
+        });
+        remaining -= part.size;
+        const record: FinishedPart = { name: part.name, plan: planDigests.get(part.name) as string, size: part.size, sha256 };
+        finished.push(record);
+        finished.sort((a, b) => a.name.localeCompare(b.name));
+        await saveState();
+        partsWritten.push(part.name);
+        emit({ type: 'part-done', part: part.name, size: part.size, sha256 });
+        const check = checker.check({ path: join(dir, part.name), part: part.name, deep: false, direct: true });
+        check.catch(() => undefined);
+        checks.set(part.name, check);
+      }
+    } finally {
+      await worker?.terminate();
+    }
     for (const [name, check] of checks) {
       const outcome = await check.catch(() => undefined);
       // A part that could not be read early is simply read again with the rest.
@@ -702,10 +700,11 @@ async function writePart(
     partBytes += bytes;
     onBytes(bytes, partBytes);
   };
+  const { path } = source;
   const blobs: SinkBlobs = {
     // Borrowed chunks where the source has them (no copy per chunk); a stream otherwise.
-    chunks: (digest) => (source.chunks ? source.chunks(digest) : source.open(digest)),
-    ...(source.path ? { path: (digest: string) => (source.path as (d: string) => string | Promise<string>)(digest) } : {}),
+    chunks: (digest) => source.chunks?.(digest) ?? source.open(digest),
+    ...(path ? { path: (digest: string) => path.call(source, digest) } : {}),
   };
   let sink: PartSink | undefined;
   try {

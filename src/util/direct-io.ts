@@ -304,7 +304,6 @@ export async function* readRange(path: string, start: number, length: number, op
       fh = undefined;
     }
   }
-  const pooled = fh !== undefined;
   const direct = fh !== undefined;
   const handle = fh ?? (await open(path, flags));
   buffers ??= [Buffer.allocUnsafe(chunkSize), Buffer.allocUnsafe(chunkSize)];
@@ -342,6 +341,6 @@ export async function* readRange(path: string, start: number, length: number, op
     // Never close the file under a read still in flight (abort mid-way).
     await pending?.catch(() => undefined);
     await handle.close();
-    if (pooled) giveBack(dev, buffers);
+    if (direct) giveBack(dev, buffers);
   }
 }
