@@ -233,7 +233,7 @@ export async function runExport(options: ExportOptions): Promise<ExportReport> {
     const setId = randomUUID();
     const createdAt = now();
     const key = await loadOrCreateStationKey(options.dataDir);
-    const writeImages = async (ok: readonly ResolvedImage[], notOk: readonly FailedImage[], source?: BlobSource, records?: { operatorCatalogs?: readonly OperatorCatalogRecord[] }) => {
+    const writeImages = async (ok: readonly ResolvedImage[], notOk: readonly FailedImage[], source?: BlobSource, operatorCatalogs?: readonly OperatorCatalogRecord[]) => {
       const baseDeps = shipped.size > 0 ? history?.setsContainingBlobs(workspace, uniqueBlobs(ok).filter((b) => shipped.has(b.digest)).map((b) => b.digest)) : undefined;
       const images: SetImage[] = [...ok.map((r) => ({ resolved: r })), ...notOk.map((f) => ({ failed: f }))];
       const written = await writeSet({
@@ -251,7 +251,7 @@ export async function runExport(options: ExportOptions): Promise<ExportReport> {
         strictArchive: options.strictArchive ?? false,
         emit,
         ...(rel && rel.signatureRecords.length > 0 ? { releaseSignatures: rel.signatureRecords } : {}),
-        ...(records?.operatorCatalogs && records.operatorCatalogs.length > 0 ? { operatorCatalogs: records.operatorCatalogs } : {}),
+        ...(operatorCatalogs && operatorCatalogs.length > 0 ? { operatorCatalogs } : {}),
         ...(options.mediaFs ? { mediaFs: options.mediaFs } : {}),
         ...(signal ? { signal } : {}),
       });
@@ -346,7 +346,7 @@ export async function runExport(options: ExportOptions): Promise<ExportReport> {
         hint: failed[0]?.error.hint ?? 'check the registry, the references and the credentials',
       });
     }
-    const { written, baseDeps } = early ?? (await writeImages(ok, failed, undefined, finished ? { operatorCatalogs: finished.records } : {}));
+    const { written, baseDeps } = early ?? (await writeImages(ok, failed, undefined, finished?.records));
 
     // 5. History, error log, report.
     emit({ type: 'phase', phase: 'record' });

@@ -50,8 +50,16 @@ async function requireFile(path: string, code: string, what: string): Promise<vo
   if (!st?.isFile()) throw new AirlockError(code, `${what} ${path} is not a file that exists`, { context: { file: path } });
 }
 
-function retry(settings: Settings): { times: number; delayMs: number } {
-  return { times: settings.retryTimes, delayMs: settings.retryDelayMs };
+/** What every engine job takes from the station's settings and its operator. */
+function stationOptions(ctx: PlanContext): { dataDir: string; parallelImages: number; parallelLayers: number; retry: { times: number; delayMs: number }; operator: string } {
+  const { settings } = ctx;
+  return {
+    dataDir: settings.dataDir,
+    parallelImages: settings.parallelImages,
+    parallelLayers: settings.parallelLayers,
+    retry: { times: settings.retryTimes, delayMs: settings.retryDelayMs },
+    operator: ctx.operator,
+  };
 }
 
 /** The configuration, checked before any worker starts (the form already showed the problems). */
@@ -101,15 +109,11 @@ export async function planExportDryRun(request: ExportPlanRequest, ctx: PlanCont
       options: {
         ...signatures.settings,
         configFile,
+        ...stationOptions(ctx),
         workspace: join(scratch, 'workspace'),
         cacheDir: ctx.settings.cacheDir,
-        dataDir: ctx.settings.dataDir,
         dryRun: true,
         srcTlsVerify: request.srcTlsVerify,
-        parallelImages: ctx.settings.parallelImages,
-        parallelLayers: ctx.settings.parallelLayers,
-        retry: retry(ctx.settings),
-        operator: ctx.operator,
       },
     },
     async finish(report: EngineReport): Promise<JobOutcome> {
@@ -151,13 +155,9 @@ export async function planExport(request: ExportRequest, ctx: PlanContext): Prom
         ...signatures.settings,
         configFile,
         workspace: request.workspace,
+        ...stationOptions(ctx),
         srcTlsVerify: request.srcTlsVerify,
         cacheDir: ctx.settings.cacheDir,
-        dataDir: ctx.settings.dataDir,
-        parallelImages: ctx.settings.parallelImages,
-        parallelLayers: ctx.settings.parallelLayers,
-        retry: retry(ctx.settings),
-        operator: ctx.operator,
         ...(request.archiveSizeBytes === undefined ? {} : { archiveSizeBytes: request.archiveSizeBytes }),
         ...(request.full === undefined ? {} : { full: request.full }),
       },
@@ -249,16 +249,12 @@ export async function planImport(request: ImportRequest, ctx: PlanContext): Prom
         ...signatures.settings,
         from: request.from,
         target: request.target,
-        dataDir: ctx.settings.dataDir,
+        ...stationOptions(ctx),
         // Cluster resources go to the station's data directory, so the media can stay write-protected.
         workspace: join(ctx.settings.dataDir, 'imports', stamp(new Date())),
         destTlsVerify: request.tlsVerify,
         ...(request.caFile === undefined ? {} : { caFiles: [request.caFile] }),
-        parallelImages: ctx.settings.parallelImages,
-        parallelLayers: ctx.settings.parallelLayers,
-        retry: retry(ctx.settings),
         insecureAcceptUntrusted: request.insecureAcceptUntrusted,
-        operator: ctx.operator,
       },
       credentials: credential ? [credential] : [],
     },
