@@ -12,14 +12,22 @@ import type { BlobSource } from '../media';
 export class BlobArrivals {
   private readonly arrived = new Set<string>();
   private readonly waiting = new Map<string, Array<{ resolve: () => void; reject: (err: unknown) => void }>>();
+  /** Waits for whichever of several blobs comes first. */
+  private readonly anyWaiters = new Set<{ digests: ReadonlySet<string>; resolve: (digest: string) => void; reject: (err: unknown) => void }>();
   private ended = false;
 
   arrive(digest: string): void {
     this.arrived.add(digest);
     const waiters = this.waiting.get(digest);
-    if (!waiters) return;
-    this.waiting.delete(digest);
-    for (const w of waiters) w.resolve();
+    if (waiters) {
+      this.waiting.delete(digest);
+      for (const w of waiters) w.resolve();
+    }
+    for (const w of this.anyWaiters) {
+      if (!w.digests.has(digest)) continue;
+      this.anyWaiters.delete(w);
+      w.resolve(digest);
+    }
   }
 
   /** The pull is over: whatever has not arrived will not. */
@@ -27,6 +35,8 @@ export class BlobArrivals {
     this.ended = true;
     for (const [digest, waiters] of this.waiting) for (const w of waiters) w.reject(planChanged(digest));
     this.waiting.clear();
+    for (const w of this.anyWaiters) w.reject(planChanged([...w.digests][0] ?? ''));
+    this.anyWaiters.clear();
   }
 
   wait(digest: string): Promise<void> {
@@ -39,11 +49,31 @@ export class BlobArrivals {
     });
   }
 
+  /** The first of `digests` to have arrived, waiting for one when none has. */
+  waitAny(digests: readonly string[]): Promise<string> {
+    const ready = digests.find((d) => this.arrived.has(d));
+    if (ready !== undefined) return Promise.resolve(ready);
+    if (this.ended) return Promise.reject(planChanged(digests[0] ?? ''));
+    return new Promise((resolve, reject) => {
+      this.anyWaiters.add({ digests: new Set(digests), resolve, reject });
+    });
+  }
+
   /** A BlobSource over the cache that waits for blobs still on their way. */
   source(cache: BlobCache): BlobSource {
-    // Entries from earlier runs (and the manifests, stored first) need no wait.
+    // Entries from earlier runs (and the manifests, stored first) need no wait. A blob found in the
+    // cache counts as arrived; one not found is only looked for again when it arrives.
+    const lookedFor = new Set<string>();
+    const inCache = async (digest: string): Promise<boolean> => {
+      if (this.arrived.has(digest)) return true;
+      if (lookedFor.has(digest)) return false;
+      lookedFor.add(digest);
+      if (!(await cache.has(digest))) return false;
+      this.arrive(digest);
+      return true;
+    };
     const landed = async (digest: string): Promise<void> => {
-      if (!this.arrived.has(digest) && !(await cache.has(digest))) await this.wait(digest);
+      if (!(await inCache(digest))) await this.wait(digest);
     };
     return {
       open: async (digest: string): Promise<Readable> => {
@@ -57,6 +87,11 @@ export class BlobArrivals {
       path: async (digest: string): Promise<string> => {
         await landed(digest);
         return cache.path(digest);
+      },
+      // The writer takes a part's blobs as they land rather than in planned order.
+      next: async (candidates: readonly string[]): Promise<string> => {
+        for (const digest of candidates) if (await inCache(digest)) return digest;
+        return this.waitAny(candidates);
       },
     };
   }

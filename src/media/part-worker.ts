@@ -27,7 +27,7 @@ export type PartWorkerReply =
   | { readonly type: 'error'; readonly error: SerializedError };
 
 /** Bytes per read of a blob file: one file at a time here, so larger than the cache's own reads. */
-const READ_CHUNK = 1024 * 1024;
+const READ_CHUNK = 4 * 1024 * 1024;
 
 export function serializeError(err: unknown): SerializedError {
   if (err instanceof AirlockError) {

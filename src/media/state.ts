@@ -15,14 +15,16 @@ import type { PlannedPart } from './parts';
  *       { "name": "mirror_000001.tar",
  *         "plan": "sha256:...",             // digest of that part's plan (partPlanDigest)
  *         "size": 4294966272,
- *         "sha256": "<hex>" }                // of the finished file
+ *         "sha256": "<hex>",                 // of the finished file
+ *         "blobs": ["sha256:...", ...] }     // the order its blobs were written in
  *     ]
  *   }
  *
  * A part is listed once it has been written, fsynced and renamed into place. A later run of a plan
  * whose part has the same name and plan digest, whose file has that size and still hashes to that
- * sha256, keeps the file instead of writing it again. Parts are deterministic, so the plan digest
- * (entries, sizes, offsets, blob digests, index.json digest) pins the bytes.
+ * sha256, keeps the file instead of writing it again. The plan digest pins what the part holds
+ * (name, size, prologue, which blobs); the writer may put the blobs in the order they arrived, so
+ * that order is recorded with the part and reused with it.
  */
 export const STATE_DIR = join(WORKING_DIR, 'state');
 export const STATE_FILE = join(STATE_DIR, 'parts.json');
@@ -32,6 +34,8 @@ export interface FinishedPart {
   readonly plan: string;
   readonly size: number;
   readonly sha256: string;
+  /** Digests of its blobs in the order they are in the file. */
+  readonly blobs: readonly string[];
 }
 
 export interface WriterState {
@@ -40,13 +44,16 @@ export interface WriterState {
   readonly parts: readonly FinishedPart[];
 }
 
-/** The digest that identifies one part's planned bytes. */
+/** The digest that identifies what one planned part holds, whatever order its blobs are written in. */
 export function partPlanDigest(part: PlannedPart, layoutDigests: { readonly ociLayout: string; readonly index: string }): string {
+  const prologue = part.entries.filter((e) => e.content.kind !== 'blob');
+  const blobs = part.entries.flatMap((e) => (e.content.kind === 'blob' ? [[e.content.digest, e.size] as const] : [])).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
   const canonical = JSON.stringify({
-    v: 1,
+    v: 2,
     name: part.name,
     size: part.size,
-    entries: part.entries.map((e) => [e.name, e.type, e.size, e.offset, e.content.kind === 'oci-layout' ? layoutDigests.ociLayout : e.content.kind === 'index' ? layoutDigests.index : null]),
+    prologue: prologue.map((e) => [e.name, e.type, e.size, e.offset, e.content.kind === 'oci-layout' ? layoutDigests.ociLayout : e.content.kind === 'index' ? layoutDigests.index : null]),
+    blobs,
   });
   return `sha256:${createHash('sha256').update(canonical).digest('hex')}`;
 }
@@ -60,7 +67,9 @@ function isFinishedPart(value: unknown): value is FinishedPart {
     typeof p.size === 'number' &&
     Number.isSafeInteger(p.size) &&
     typeof p.sha256 === 'string' &&
-    /^[a-f0-9]{64}$/.test(p.sha256)
+    /^[a-f0-9]{64}$/.test(p.sha256) &&
+    Array.isArray(p.blobs) &&
+    p.blobs.every((d) => typeof d === 'string')
   );
 }
 

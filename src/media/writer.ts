@@ -13,6 +13,7 @@ import { mapLimit } from '../util/limit';
 import type { ReleaseSignatureRecord } from '../releases/signature-records';
 import type { OperatorCatalogRecord } from '../catalog/records';
 import {
+  blobEntryName,
   indexJsonBytes,
   ociLayoutBytes,
   PART_NAME_PATTERN,
@@ -26,7 +27,7 @@ import { planParts, type PartPlan, type PlannedPart, type PlanWarning } from './
 import { isValidRefName } from './ref-name';
 import { partPlanDigest, readWriterState, writeWriterState, type FinishedPart } from './state';
 import { formatSums } from './sums';
-import { TAR_TRAILER, tarHeader, tarPadding } from './tar';
+import { TAR_BLOCK, TAR_TRAILER, tarHeader, tarPadding, type TarEntryType } from './tar';
 import {
   isSetId,
   serializeTransferManifest,
@@ -68,6 +69,12 @@ export interface BlobSource {
    * writer still checks size and digest). Only used when the parts go to the real file system.
    */
   path?(digest: string): string | Promise<string>;
+  /**
+   * Of `candidates` (a part's blobs still to write, in planned order), one that can be read now,
+   * waiting for the first to be there. Lets the writer follow the pull within a part instead of
+   * waiting for the planned next blob; without it the blobs go in planned order.
+   */
+  next?(candidates: readonly string[]): Promise<string>;
 }
 
 export interface Signer {
@@ -469,24 +476,21 @@ export async function writeTransferSet(options: WriteTransferSetOptions): Promis
   const planDigests = new Map(plan.parts.parts.map((p) => [p.name, partPlanDigest(p, layoutDigests)]));
   const sizes = new Map(options.blobs.map((b) => [b.digest, b.size]));
 
-  // transfer.json before the part hashes are known: 64 hex characters each, so the size is exact.
-  const blobEntries: TransferBlob[] = [];
-  for (const part of plan.parts.parts) {
-    for (const entry of part.entries) {
-      if (entry.content.kind !== 'blob') continue;
-      const digest = entry.content.digest;
+  // Where each blob lands: a part's blobs follow its prologue in the order they were written.
+  const blobEntriesOf = (part: PlannedPart, order: readonly string[], offsetOf?: (offset: number) => number): TransferBlob[] => {
+    const prologue = part.entries.filter((e) => e.content.kind !== 'blob');
+    const last = prologue[prologue.length - 1];
+    let position = last ? last.offset + last.size + tarPadding(last.size) : 0;
+    return order.map((digest) => {
+      const size = sizes.get(digest) ?? 0;
+      const offset = position + TAR_BLOCK;
+      position = offset + size + tarPadding(size);
       const m = meta.get(digest) ?? {};
-      blobEntries.push({
-        digest,
-        size: sizes.get(digest) ?? entry.size,
-        part: part.name,
-        offset: entry.offset,
-        ...(m.kind ? { kind: m.kind } : {}),
-        ...(m.mediaType ? { mediaType: m.mediaType } : {}),
-      });
-    }
-  }
-  const buildManifest = (parts: readonly TransferPart[]): TransferManifest => ({
+      return { digest, size, part: part.name, offset: offsetOf ? offsetOf(offset) : offset, ...(m.kind ? { kind: m.kind } : {}), ...(m.mediaType ? { mediaType: m.mediaType } : {}) };
+    });
+  };
+  const orders = new Map<string, readonly string[]>();
+  const buildManifest = (parts: readonly TransferPart[], offsetOf?: (offset: number) => number): TransferManifest => ({
     schemaVersion: TRANSFER_SCHEMA_VERSION,
     setId: options.setId,
     createdAt: options.createdAt.toISOString(),
@@ -511,7 +515,7 @@ export async function writeTransferSet(options: WriteTransferSetOptions): Promis
     }),
     missing: options.images.filter((i) => i.status === 'failed').map((i) => ({ source: i.source, name: i.name, error: i.status === 'failed' ? i.error : '' })),
     parts,
-    blobs: blobEntries,
+    blobs: plan.parts.parts.flatMap((p) => blobEntriesOf(p, orders.get(p.name) ?? p.blobs, offsetOf)),
     ...(options.releaseSignatures && options.releaseSignatures.length > 0 ? { releaseSignatures: options.releaseSignatures.map((r) => ({ version: r.version, arch: r.arch, digest: r.digest, signatures: r.signatures.map((x) => ({ index: x.index, data: x.data })) })) } : {}),
     ...(options.operatorCatalogs && options.operatorCatalogs.length > 0
       ? {
@@ -526,7 +530,13 @@ export async function writeTransferSet(options: WriteTransferSetOptions): Promis
         }
       : {}),
   });
-  const placeholder = buildManifest(plan.parts.parts.map((p) => ({ name: p.name, size: p.size, sha256: '0'.repeat(64) })));
+  // transfer.json before the part hashes and blob order are known: 64 hex characters each, and every
+  // offset as long as it can get, so the size is an upper bound.
+  const largestPart = plan.parts.parts.reduce((max, p) => Math.max(max, p.size), 0);
+  const placeholder = buildManifest(
+    plan.parts.parts.map((p) => ({ name: p.name, size: p.size, sha256: '0'.repeat(64) })),
+    () => largestPart,
+  );
   const metadataSizes = [serializeTransferManifest(placeholder).byteLength, 64, (64 + 2 + 18) * (plan.parts.parts.length + 2)];
 
   // The directory, and what an earlier run left in it.
@@ -570,6 +580,7 @@ export async function writeTransferSet(options: WriteTransferSetOptions): Promis
     const record = scan.reusable.get(p.name);
     return record ? [record] : [];
   });
+  for (const record of finished) orders.set(record.name, record.blobs);
   const saveState = (): Promise<void> => writeWriterState(dir, { version: 1, setId: options.setId, parts: finished }).catch(() => undefined);
   await saveState();
 
@@ -593,12 +604,13 @@ export async function writeTransferSet(options: WriteTransferSetOptions): Promis
       for (const part of toWrite) {
         signal?.throwIfAborted();
         emit({ type: 'part-start', part: part.name, index: part.number, size: part.size });
-        const sha256 = await writePart(dir, part, plan, options, fs, worker, remaining + remainingMetadata, (bytes, partBytes) => {
+        const { sha256, blobs } = await writePart(dir, part, plan, options, fs, worker, remaining + remainingMetadata, (bytes, partBytes) => {
           written += bytes;
           emit({ type: 'bytes', part: part.name, partBytes, partSize: part.size, written, toWrite: bytesToWrite });
         });
         remaining -= part.size;
-        const record: FinishedPart = { name: part.name, plan: planDigests.get(part.name) as string, size: part.size, sha256 };
+        const record: FinishedPart = { name: part.name, plan: planDigests.get(part.name) as string, size: part.size, sha256, blobs };
+        orders.set(part.name, blobs);
         finished.push(record);
         finished.sort((a, b) => a.name.localeCompare(b.name));
         await saveState();
@@ -692,7 +704,7 @@ async function writePart(
   worker: PartWorker | undefined,
   neededFromHere: number,
   onBytes: (bytes: number, partBytes: number) => void,
-): Promise<string> {
+): Promise<{ sha256: string; blobs: string[] }> {
   const { signal, source } = options;
   const temp = join(dir, `${part.name}${PARTIAL}`);
   let partBytes = 0;
@@ -706,43 +718,60 @@ async function writePart(
     chunks: (digest) => source.chunks?.(digest) ?? source.open(digest),
     ...(path ? { path: (digest: string) => path.call(source, digest) } : {}),
   };
+  const blobSizes = new Map(part.entries.flatMap((e) => (e.content.kind === 'blob' ? [[e.content.digest, e.size] as const] : [])));
+  const order: string[] = [];
   let sink: PartSink | undefined;
   try {
     sink = worker?.usable ? worker.sink(temp, part.name, part.size, blobs, progress) : await inThreadSink(fs, temp, part.name, part.size, blobs, progress, signal);
-    for (const entry of part.entries) {
+    const out = sink;
+    const entry = async (name: string, type: TarEntryType, size: number, content: () => Promise<void>): Promise<void> => {
       signal?.throwIfAborted();
-      await sink.bytes(tarHeader(entry.name, entry.type, entry.size));
-      const content = entry.content;
+      await out.bytes(tarHeader(name, type, size));
+      await content();
+      const padding = tarPadding(size);
+      if (padding > 0) await out.bytes(ZEROS.subarray(0, padding));
+    };
+    for (const e of part.entries) {
+      const content = e.content;
       switch (content.kind) {
         case 'oci-layout':
-          await sink.bytes(plan.ociLayout);
+          await entry(e.name, e.type, e.size, () => out.bytes(plan.ociLayout));
           break;
         case 'index':
-          await sink.bytes(plan.indexJson);
+          await entry(e.name, e.type, e.size, () => out.bytes(plan.indexJson));
           break;
         case 'directory':
+          await entry(e.name, e.type, e.size, async () => undefined);
           break;
         case 'blob':
-          await sink.blob(content.digest, entry.size);
+          // Blobs follow the prologue, in the order the source has them ready.
           break;
         default: {
           const never: never = content;
           throw new Error(`unknown entry content ${JSON.stringify(never)}`);
         }
       }
-      const padding = tarPadding(entry.size);
-      if (padding > 0) await sink.bytes(ZEROS.subarray(0, padding));
     }
-    await sink.bytes(ZEROS);
+    const remaining = [...part.blobs];
+    while (remaining.length > 0) {
+      const digest = remaining.length > 1 && source.next ? await source.next(remaining) : (remaining[0] as string);
+      const at = remaining.indexOf(digest);
+      if (at < 0) throw new AirlockError('MEDIA_INTERNAL', `the blob source offered ${digest}, which ${part.name} does not hold or already has`, { context: { part: part.name, blob: digest } });
+      remaining.splice(at, 1);
+      const size = blobSizes.get(digest) as number;
+      await entry(blobEntryName(digest), 'file', size, () => out.blob(digest, size));
+      order.push(digest);
+    }
+    await out.bytes(ZEROS);
     signal?.throwIfAborted();
-    const done = await sink.finish();
+    const done = await out.finish();
     sink = undefined;
     if (done.bytes !== part.size) {
       throw new AirlockError('MEDIA_INTERNAL', `${part.name} came out at ${done.bytes} bytes instead of the planned ${part.size}`, { context: { part: part.name } });
     }
     await rename(temp, join(dir, part.name));
     await syncDir(dir);
-    return done.sha256;
+    return { sha256: done.sha256, blobs: order };
   } catch (err) {
     await sink?.abandon();
     await removeQuietly(temp);

@@ -59,7 +59,8 @@ function alignedView(fd: number, size: number, probe: 'read' | 'write'): Buffer 
  * device (its sector size decides what counts as aligned) and size.
  */
 const spareBuffers = new Map<string, Buffer[]>();
-const SPARES_PER_KEY = 4;
+/** Spare bytes kept per key: enough for every file a pull writes at once (parallel images x layers). */
+const SPARE_BYTES_PER_KEY = 48 * 1024 * 1024;
 
 function takeAligned(fd: number, dev: number, size: number, probe: 'read' | 'write'): Buffer | undefined {
   const spare = spareBuffers.get(`${dev}:${size}`)?.pop();
@@ -70,7 +71,7 @@ function giveBack(dev: number, buffers: readonly Buffer[]): void {
   for (const buffer of buffers) {
     const key = `${dev}:${buffer.byteLength}`;
     const list = spareBuffers.get(key) ?? [];
-    if (list.length < SPARES_PER_KEY) list.push(buffer);
+    if ((list.length + 1) * buffer.byteLength <= SPARE_BYTES_PER_KEY) list.push(buffer);
     spareBuffers.set(key, list);
   }
 }
@@ -112,6 +113,11 @@ export interface SequentialFileOptions {
   readonly chunkSize?: number;
   /** The size the file will have, when known: small files are written buffered. */
   readonly sizeHint?: number;
+  /**
+   * false: one staging buffer, each write waited for, for half the memory. For files fed slower
+   * than the disk takes them (a download), where overlapping gains nothing. Default true.
+   */
+  readonly overlap?: boolean;
 }
 
 /** Creates (truncating) `path` for sequential writing, directly when the file system allows. */
@@ -127,6 +133,7 @@ export async function createSequentialFile(path: string, options: SequentialFile
     // The write probe leaves a block at offset 0, which the first real write covers; a file
     // shorter than that is cut back at sync(). A pooled buffer needs no probe.
     const first = takeAligned(direct.fd, dev, chunkSize, 'write');
+    if (first && options.overlap === false) return plain(new DirectFile(path, direct, [first], () => giveBack(dev, [first])));
     const second = first ? takeAligned(direct.fd, dev, chunkSize, 'write') : undefined;
     if (first && second) return plain(new DirectFile(path, direct, [first, second], () => giveBack(dev, [first, second])));
     if (first) giveBack(dev, [first]);
@@ -185,13 +192,14 @@ class BufferedFile implements SequentialFile {
 }
 
 /**
- * Stages bytes in two aligned buffers: one fills while the other is written. The tail that does
- * not fill a whole ALIGN block goes through a second, buffered descriptor at the end.
+ * Stages bytes in two aligned buffers: one fills while the other is written (or in one, each
+ * write waited for). The tail that does not fill a whole ALIGN block goes through a second,
+ * buffered descriptor at the end.
  */
 class DirectFile implements SequentialFile {
   readonly direct = true;
   private stage: Buffer;
-  private spare: Buffer;
+  private spare: Buffer | undefined;
   private readonly chunk: number;
   private used = 0;
   /** File offset of the staging buffer's first byte. */
@@ -201,7 +209,7 @@ class DirectFile implements SequentialFile {
   constructor(
     private readonly path: string,
     private readonly fh: FileHandle,
-    buffers: [Buffer, Buffer],
+    buffers: [Buffer, Buffer] | [Buffer],
     private readonly release: () => void,
   ) {
     [this.stage, this.spare] = buffers;
@@ -223,6 +231,12 @@ class DirectFile implements SequentialFile {
   private async submit(): Promise<void> {
     const full = this.stage;
     const at = this.position;
+    if (!this.spare) {
+      await writeFully(this.fh, full, at);
+      this.position += this.chunk;
+      this.used = 0;
+      return;
+    }
     await this.inflight;
     const write = writeFully(this.fh, full, at);
     // Observed so a failure is never "unhandled"; the next await of `inflight` throws it.

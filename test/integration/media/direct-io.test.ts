@@ -5,7 +5,7 @@ import { mkdtemp, open, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { ALIGN, createSequentialFile, DIRECT_CHUNK, readChunks, readRange } from '../../../src/util/direct-io';
+import { ALIGN, createSequentialFile, DIRECT_CHUNK, readChunks, readRange, type SequentialFileOptions } from '../../../src/util/direct-io';
 
 /** Deterministic bytes: a counter hashed into 32-byte blocks. */
 function bytes(size: number, seed: number): Buffer {
@@ -27,8 +27,8 @@ async function supportsDirect(dir: string): Promise<boolean> {
   }
 }
 
-async function writeInPieces(path: string, data: Buffer, piece: (i: number) => number): Promise<boolean> {
-  const file = await createSequentialFile(path);
+async function writeInPieces(path: string, data: Buffer, piece: (i: number) => number, options: SequentialFileOptions = {}): Promise<boolean> {
+  const file = await createSequentialFile(path, options);
   try {
     for (let at = 0, i = 0; at < data.byteLength; i++) {
       const n = Math.min(piece(i), data.byteLength - at);
@@ -72,6 +72,16 @@ describe('direct I/O files', () => {
       }
     });
   }
+
+  it('writes through a single staging buffer (overlap: false) just as exactly', async () => {
+    for (const size of [ALIGN - 1, 5 * 64 * 1024 + 3, 3 * DIRECT_CHUNK + 1]) {
+      const data = bytes(size, size + 1);
+      const path = join(dir, `single-${size}`);
+      const usedDirect = await writeInPieces(path, data, (i) => [70_000, 1 << 20, 4095][i % 3] as number, { chunkSize: 64 * 1024, overlap: false });
+      assert.equal(usedDirect, direct);
+      assert.ok((await readFile(path)).equals(data), `file of ${size} bytes equals what was written`);
+    }
+  });
 
   it('reads any range, aligned or not, directly and buffered', async () => {
     const data = bytes(3 * DIRECT_CHUNK + 12_345, 7);

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import {
   nodeMediaFileSystem,
+  planTransferSet,
   SUMS_FILE,
   TRANSFER_MANIFEST_FILE,
   verifyTransferSet,
@@ -202,6 +203,42 @@ describe('writeTransferSet', () => {
     const repaired = await writeTransferSet({ ...options, dir });
     assert.deepEqual(repaired.partsWritten, [victim.name]);
     assert.equal(repaired.verify.ok, true);
+  });
+
+  it('writes a part\'s blobs in the order the source has them ready, and keeps that order on a re-run', async (t) => {
+    const dir = join(await tempDir(t, 'order'), 'set');
+    const options = sampleSet({ archiveSize: 150_000 });
+    const plan = planTransferSet(options);
+    // A source whose blobs land back to front: the writer takes whichever is there.
+    const offered: string[][] = [];
+    const store = options.store;
+    const source = Object.assign(Object.create(store) as BlobStore, {
+      next: async (candidates: readonly string[]) => {
+        offered.push([...candidates]);
+        return candidates[candidates.length - 1] as string;
+      },
+    });
+    const first = await writeTransferSet({ ...options, source, dir });
+    assert.ok(offered.length > 0);
+    for (const part of plan.parts.parts) {
+      const written = first.manifest.blobs.filter((b) => b.part === part.name).map((b) => b.digest);
+      assert.deepEqual(written, [...part.blobs].reverse(), part.name);
+    }
+    // Offsets in transfer.json are where the blobs really are: the deep verify walks the tar.
+    const deep = await verifyTransferSet(dir, { deep: true });
+    assert.deepEqual(deep.problems, []);
+    assert.equal((await run('sha256sum', ['-c', SUMS_FILE], dir)).stdout.split('\n').filter((l) => l.endsWith(': OK')).length, first.manifest.parts.length + 2);
+    const state = JSON.parse(await readFile(join(dir, 'working-dir', 'state', 'parts.json'), 'utf8')) as { parts: { name: string; blobs: string[] }[] };
+    assert.deepEqual(
+      state.parts.map((p) => p.blobs),
+      plan.parts.parts.map((p) => [...p.blobs].reverse()),
+    );
+
+    // A re-run in planned order keeps the parts, and transfer.json says where their blobs are.
+    const again = await writeTransferSet({ ...options, dir });
+    assert.deepEqual(again.partsWritten, []);
+    assert.deepEqual(again.manifest.blobs, first.manifest.blobs);
+    assert.deepEqual((await verifyTransferSet(dir, { deep: true })).problems, []);
   });
 
   it('replaces an earlier, different set in the same directory', async (t) => {
