@@ -88,10 +88,30 @@ export class BlobArrivals {
         await landed(digest);
         return cache.path(digest);
       },
-      // The writer takes a part's blobs as they land rather than in planned order.
+      // The writer takes a part's blobs as they land rather than in planned order. Candidates not
+      // seen yet are looked for in the cache all at once, racing the pull: one by one, each lookup
+      // waits behind the downloads' disk writes in the thread pool, and a part has hundreds.
       next: async (candidates: readonly string[]): Promise<string> => {
-        for (const digest of candidates) if (await inCache(digest)) return digest;
-        return this.waitAny(candidates);
+        const ready = candidates.find((d) => this.arrived.has(d));
+        if (ready !== undefined) return ready;
+        const lookups = candidates
+          .filter((d) => !lookedFor.has(d))
+          .map((digest) => {
+            lookedFor.add(digest);
+            return cache.has(digest).then(
+              (found) => found && this.arrive(digest),
+              () => undefined,
+            );
+          });
+        try {
+          return await this.waitAny(candidates);
+        } catch (err) {
+          // The pull is over: what the cache held all along still counts.
+          await Promise.all(lookups);
+          const found = candidates.find((d) => this.arrived.has(d));
+          if (found !== undefined) return found;
+          throw err;
+        }
       },
     };
   }

@@ -288,6 +288,7 @@ export async function runExport(options: ExportOptions): Promise<ExportReport> {
         const manifests = new Map(resolved.flatMap((r) => r.manifests).map((m) => [m.digest, m]));
         await mapLimit([...manifests.values()], 16, async (m) => {
           if (!(await cache.has(m.digest, m.size))) await cache.put(m.digest, m.size, m.bytes, signal);
+          arrivals.arrive(m.digest);
         });
         early = await writeImages(resolved, failed, arrivals.source(cache));
       } catch (err) {

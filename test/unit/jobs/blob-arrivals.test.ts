@@ -52,6 +52,11 @@ describe('BlobArrivals', () => {
     arrivals.end();
     await assert.rejects(waiting as Promise<string>, (err: unknown) => isPlanChanged(err));
     await assert.rejects(source.next?.([C]) as Promise<string>, (err: unknown) => isPlanChanged(err));
+    // A blob the cache held all along is still found after the pull has ended.
+    const late = new BlobArrivals();
+    const lateSource = late.source(fakeCache([B]).cache);
+    late.end();
+    assert.equal(await lateSource.next?.([A, B]), B);
     await assert.rejects(source.path?.(C) as Promise<string>, (err: unknown) => isPlanChanged(err));
   });
 });
