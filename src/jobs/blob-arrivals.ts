@@ -94,15 +94,7 @@ export class BlobArrivals {
       next: async (candidates: readonly string[]): Promise<string> => {
         const ready = candidates.find((d) => this.arrived.has(d));
         if (ready !== undefined) return ready;
-        const lookups = candidates
-          .filter((d) => !lookedFor.has(d))
-          .map((digest) => {
-            lookedFor.add(digest);
-            return cache.has(digest).then(
-              (found) => found && this.arrive(digest),
-              () => undefined,
-            );
-          });
+        const lookups = candidates.map((digest) => inCache(digest).catch(() => false));
         try {
           return await this.waitAny(candidates);
         } catch (err) {

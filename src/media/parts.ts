@@ -97,6 +97,22 @@ function entriesEnd(entries: readonly PlannedEntry[]): number {
   return last === undefined ? 0 : last.offset - TAR_BLOCK + tarEntrySize(last.size);
 }
 
+/**
+ * The same part with its blobs in `order` (the part's own blobs, in any order): same prologue, same
+ * size, each blob's offset following the one before. The writer records the order it wrote.
+ */
+export function arrangePart(part: PlannedPart, order: readonly string[]): PlannedPart {
+  const planned = new Map(part.entries.flatMap((e) => (e.content.kind === 'blob' ? [[e.content.digest, e] as const] : [])));
+  if (order.length !== planned.size || new Set(order).size !== order.length) throw new RangeError(`the blob order given for ${part.name} is not an order of its ${planned.size} blobs`);
+  const entries = part.entries.filter((e) => e.content.kind !== 'blob');
+  for (const digest of order) {
+    const entry = planned.get(digest);
+    if (!entry) throw new RangeError(`${part.name} does not hold blob ${digest}`);
+    entries.push({ ...entry, offset: entriesEnd(entries) + TAR_BLOCK });
+  }
+  return { ...part, entries, blobs: [...order] };
+}
+
 function gib(bytes: number): string {
   return bytes >= 1024 ** 3 ? `${(bytes / 1024 ** 3).toFixed(2)} GiB` : `${bytes} bytes`;
 }

@@ -23,11 +23,11 @@ import {
   WORKING_DIR,
 } from './layout';
 import { nodeMediaFileSystem, type MediaFileSystem, type WritableMediaFile } from './media-fs';
-import { planParts, type PartPlan, type PlannedPart, type PlanWarning } from './parts';
+import { arrangePart, planParts, type PartPlan, type PlannedPart, type PlanWarning } from './parts';
 import { isValidRefName } from './ref-name';
 import { partPlanDigest, readWriterState, writeWriterState, type FinishedPart } from './state';
 import { formatSums } from './sums';
-import { TAR_BLOCK, TAR_TRAILER, tarHeader, tarPadding, type TarEntryType } from './tar';
+import { TAR_TRAILER, tarHeader, tarPadding, type TarEntryType } from './tar';
 import {
   isSetId,
   serializeTransferManifest,
@@ -436,7 +436,8 @@ async function scanDir(
     const st = await lstat(path);
     const part = planned.get(entry.name);
     const record = recorded.get(entry.name);
-    if (part && record && entry.isFile() && record.plan === planDigests.get(part.name) && record.size === part.size && st.size === part.size) {
+    // The recorded blob order must be one of this part's: transfer.json's offsets are derived from it.
+    if (part && record && isOrderOf(record.blobs, part.blobs) && entry.isFile() && record.plan === planDigests.get(part.name) && record.size === part.size && st.size === part.size) {
       emit({ type: 'part-check', part: part.name, size: part.size });
       const check = await verifyPartFile({ path, part: part.name, deep: false, direct: true }, () => undefined, signal).catch(() => undefined);
       if (check?.sha256 === record.sha256 && check.size === part.size) {
@@ -447,6 +448,11 @@ async function scanDir(
     stale.push({ name: entry.name, size: entry.isFile() ? st.size : 0 });
   }
   return { reusable, stale };
+}
+
+function isOrderOf(order: readonly string[], blobs: readonly string[]): boolean {
+  const ordered = new Set(order);
+  return order.length === blobs.length && ordered.size === blobs.length && blobs.every((d) => ordered.has(d));
 }
 
 function roundUp(size: number, block: number): number {
@@ -477,20 +483,14 @@ export async function writeTransferSet(options: WriteTransferSetOptions): Promis
   const sizes = new Map(options.blobs.map((b) => [b.digest, b.size]));
 
   // Where each blob lands: a part's blobs follow its prologue in the order they were written.
-  const blobEntriesOf = (part: PlannedPart, order: readonly string[], offsetOf?: (offset: number) => number): TransferBlob[] => {
-    const prologue = part.entries.filter((e) => e.content.kind !== 'blob');
-    const last = prologue[prologue.length - 1];
-    let position = last ? last.offset + last.size + tarPadding(last.size) : 0;
-    return order.map((digest) => {
-      const size = sizes.get(digest) ?? 0;
-      const offset = position + TAR_BLOCK;
-      position = offset + size + tarPadding(size);
+  const blobEntriesOf = (part: PlannedPart, order: readonly string[], offsetOf?: (offset: number) => number): TransferBlob[] =>
+    arrangePart(part, order).entries.flatMap((entry) => {
+      if (entry.content.kind !== 'blob') return [];
+      const digest = entry.content.digest;
       const m = meta.get(digest) ?? {};
-      return { digest, size, part: part.name, offset: offsetOf ? offsetOf(offset) : offset, ...(m.kind ? { kind: m.kind } : {}), ...(m.mediaType ? { mediaType: m.mediaType } : {}) };
+      return [{ digest, size: sizes.get(digest) ?? entry.size, part: part.name, offset: offsetOf ? offsetOf(entry.offset) : entry.offset, ...(m.kind ? { kind: m.kind } : {}), ...(m.mediaType ? { mediaType: m.mediaType } : {}) }];
     });
-  };
-  const orders = new Map<string, readonly string[]>();
-  const buildManifest = (parts: readonly TransferPart[], offsetOf?: (offset: number) => number): TransferManifest => ({
+  const buildManifest = (parts: readonly TransferPart[], orderOf: (part: PlannedPart) => readonly string[], offsetOf?: (offset: number) => number): TransferManifest => ({
     schemaVersion: TRANSFER_SCHEMA_VERSION,
     setId: options.setId,
     createdAt: options.createdAt.toISOString(),
@@ -515,7 +515,7 @@ export async function writeTransferSet(options: WriteTransferSetOptions): Promis
     }),
     missing: options.images.filter((i) => i.status === 'failed').map((i) => ({ source: i.source, name: i.name, error: i.status === 'failed' ? i.error : '' })),
     parts,
-    blobs: plan.parts.parts.flatMap((p) => blobEntriesOf(p, orders.get(p.name) ?? p.blobs, offsetOf)),
+    blobs: plan.parts.parts.flatMap((p) => blobEntriesOf(p, orderOf(p), offsetOf)),
     ...(options.releaseSignatures && options.releaseSignatures.length > 0 ? { releaseSignatures: options.releaseSignatures.map((r) => ({ version: r.version, arch: r.arch, digest: r.digest, signatures: r.signatures.map((x) => ({ index: x.index, data: x.data })) })) } : {}),
     ...(options.operatorCatalogs && options.operatorCatalogs.length > 0
       ? {
@@ -535,6 +535,7 @@ export async function writeTransferSet(options: WriteTransferSetOptions): Promis
   const largestPart = plan.parts.parts.reduce((max, p) => Math.max(max, p.size), 0);
   const placeholder = buildManifest(
     plan.parts.parts.map((p) => ({ name: p.name, size: p.size, sha256: '0'.repeat(64) })),
+    (p) => p.blobs,
     () => largestPart,
   );
   const metadataSizes = [serializeTransferManifest(placeholder).byteLength, 64, (64 + 2 + 18) * (plan.parts.parts.length + 2)];
@@ -580,7 +581,6 @@ export async function writeTransferSet(options: WriteTransferSetOptions): Promis
     const record = scan.reusable.get(p.name);
     return record ? [record] : [];
   });
-  for (const record of finished) orders.set(record.name, record.blobs);
   const saveState = (): Promise<void> => writeWriterState(dir, { version: 1, setId: options.setId, parts: finished }).catch(() => undefined);
   await saveState();
 
@@ -610,7 +610,6 @@ export async function writeTransferSet(options: WriteTransferSetOptions): Promis
         });
         remaining -= part.size;
         const record: FinishedPart = { name: part.name, plan: planDigests.get(part.name) as string, size: part.size, sha256, blobs };
-        orders.set(part.name, blobs);
         finished.push(record);
         finished.sort((a, b) => a.name.localeCompare(b.name));
         await saveState();
@@ -635,8 +634,11 @@ export async function writeTransferSet(options: WriteTransferSetOptions): Promis
   // transfer.json, its signature, then SHA256SUMS: the set is complete once that exists.
   signal?.throwIfAborted();
   emit({ type: 'finalize' });
-  const hashes = new Map(finished.map((p) => [p.name, p.sha256]));
-  const manifest = buildManifest(plan.parts.parts.map((p) => ({ name: p.name, size: p.size, sha256: hashes.get(p.name) as string })));
+  const records = new Map(finished.map((p) => [p.name, p]));
+  const manifest = buildManifest(
+    plan.parts.parts.map((p) => ({ name: p.name, size: p.size, sha256: records.get(p.name)?.sha256 as string })),
+    (p) => records.get(p.name)?.blobs ?? p.blobs,
+  );
   const manifestBytes = serializeTransferManifest(manifest);
   const signature = Buffer.from(await options.signer.sign(manifestBytes));
   if (signature.byteLength !== 64) {

@@ -239,6 +239,16 @@ describe('writeTransferSet', () => {
     assert.deepEqual(again.partsWritten, []);
     assert.deepEqual(again.manifest.blobs, first.manifest.blobs);
     assert.deepEqual((await verifyTransferSet(dir, { deep: true })).problems, []);
+
+    // A recorded order that is not one of the part's blobs is not trusted: that part is rewritten.
+    const statePath = join(dir, 'working-dir', 'state', 'parts.json');
+    const recorded = JSON.parse(await readFile(statePath, 'utf8')) as { parts: { name: string; blobs: string[] }[] };
+    const victim = recorded.parts[0]!;
+    victim.blobs = victim.blobs.slice(1);
+    await writeFile(statePath, JSON.stringify(recorded));
+    const repaired = await writeTransferSet({ ...options, dir });
+    assert.deepEqual(repaired.partsWritten, [victim.name]);
+    assert.deepEqual((await verifyTransferSet(dir, { deep: true })).problems, []);
   });
 
   it('replaces an earlier, different set in the same directory', async (t) => {

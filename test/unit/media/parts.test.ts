@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { planParts, partPrologue, type PlanBlob } from '../../../src/media/parts';
+import { arrangePart, planParts, partPrologue, type PlanBlob } from '../../../src/media/parts';
 import { tarEntrySize, TAR_TRAILER } from '../../../src/media/tar';
 
 const d = (n: number): string => `sha256:${n.toString(16).padStart(64, '0')}`;
@@ -127,5 +127,32 @@ describe('planParts', () => {
     // with a warning; the 1-byte blob in a fresh part after it.
     assert.equal(plan.warnings.length, 1);
     assert.equal(plan.parts[2]?.size, 1024 + tarEntrySize(9 * GiB) + TAR_TRAILER);
+  });
+});
+
+describe('arrangePart', () => {
+  it('lays a part\'s blobs out in another order: same prologue and size, offsets following each other', () => {
+    const plan = planParts({ blobs: blobs(100, 7000, 1), ociLayoutSize: LAYOUT, indexSize: INDEX, archiveSize: 1 << 20, strictArchive: false });
+    const part = plan.parts[0]!;
+    const arranged = arrangePart(part, [d(3), d(1), d(2)]);
+    assert.equal(arranged.size, part.size);
+    assert.deepEqual(arranged.blobs, [d(3), d(1), d(2)]);
+    const blobEntries = arranged.entries.filter((e) => e.content.kind === 'blob');
+    assert.deepEqual(
+      blobEntries.map((e) => [e.content.kind === 'blob' ? e.content.digest : '', e.size, e.offset]),
+      [
+        [d(3), 1, FIRST + 512],
+        [d(1), 100, FIRST + tarEntrySize(1) + 512],
+        [d(2), 7000, FIRST + tarEntrySize(1) + tarEntrySize(100) + 512],
+      ],
+    );
+    assert.deepEqual(arrangePart(part, part.blobs).entries, part.entries);
+  });
+
+  it('refuses an order that is not one of the part\'s blobs', () => {
+    const part = planParts({ blobs: blobs(100, 200), ociLayoutSize: LAYOUT, indexSize: INDEX, archiveSize: 1 << 20, strictArchive: false }).parts[0]!;
+    assert.throws(() => arrangePart(part, [d(1)]), RangeError);
+    assert.throws(() => arrangePart(part, [d(1), d(1)]), RangeError);
+    assert.throws(() => arrangePart(part, [d(1), d(9)]), RangeError);
   });
 });
