@@ -4,6 +4,7 @@ import { DigestAccumulator, digestMismatch, sha256Digest, sizeMismatch } from '.
 import { pullScope, pushScope } from './auth';
 import { isRetryableError } from './errors';
 import { MANIFEST_ACCEPT } from './media-types';
+import { KeyedQueue } from '../util/keyed-queue';
 import { header, RegistryTransport, type Response, type TransportOptions } from './transport';
 
 /** Manifests are small; anything bigger is a hostile or broken registry, not an image. */
@@ -62,6 +63,15 @@ async function readLimited(body: Response['body'], limit: number, what: string, 
  */
 export class RegistryClient {
   readonly transport: RegistryTransport;
+  /**
+   * Distribution's filesystem storage rewrites a repository's links in place (truncate, then
+   * write): every manifest PUT rewrites the manifest's revision link, and checks the links of the
+   * blobs and child manifests it references. A PUT that reads a link while another request
+   * rewrites it fails with 400 DIGEST_INVALID. So manifest PUTs into one repository go one at a
+   * time (they are small), as do uploads of one blob into one repository (the second then finds
+   * the blob there). Manifest data is stored once per registry: one digest is also one at a time.
+   */
+  private readonly writes = new KeyedQueue();
 
   constructor(options: TransportOptions) {
     this.transport = new RegistryTransport(options);
@@ -139,6 +149,11 @@ export class RegistryClient {
   async putManifest(repository: string, selector: string, bytes: Buffer, mediaType: string, signal?: AbortSignal): Promise<string> {
     const digest = sha256Digest(bytes);
     if (selector.startsWith('sha256:') && selector !== digest) throw digestMismatch(selector, digest, { registry: this.registry, image: this.ref(repository, selector) });
+    // Always repository, then digest: no task holding a digest waits for a repository.
+    return this.writes.run(`manifests ${repository}`, () => this.writes.run(`manifest ${digest}`, () => this.sendManifest(repository, selector, bytes, digest, mediaType, signal)));
+  }
+
+  private async sendManifest(repository: string, selector: string, bytes: Buffer, digest: string, mediaType: string, signal: AbortSignal | undefined): Promise<string> {
     const image = this.ref(repository, selector);
     const res = await this.transport.send({
       method: 'PUT',
@@ -285,7 +300,11 @@ export class RegistryClient {
    * streamed upload (POST, PATCH, PUT ?digest=). The registry checks the digest on PUT; `open` is
    * called again for each retry, so it must produce the same bytes each time.
    */
-  async uploadBlob(repository: string, digest: string, size: number, open: () => Readable, options: UploadBlobOptions = {}): Promise<UploadOutcome> {
+  uploadBlob(repository: string, digest: string, size: number, open: () => Readable, options: UploadBlobOptions = {}): Promise<UploadOutcome> {
+    return this.writes.run(`blob ${repository}@${digest}`, () => this.putBlob(repository, digest, size, open, options));
+  }
+
+  private async putBlob(repository: string, digest: string, size: number, open: () => Readable, options: UploadBlobOptions): Promise<UploadOutcome> {
     const { signal } = options;
     if (!options.skipExistsCheck && (await this.headBlob(repository, digest, signal))) return 'exists';
     for (const from of options.mountFrom ?? []) {

@@ -75,4 +75,18 @@ describe('copyImage', () => {
     assert.deepEqual((await client.listTags('paged/app', { pageSize: 2 })).sort(), ['a', 'b', 'c', 'd', 'e']);
     await client.close();
   });
+
+  it('copies one image into one repository several times at once, by tag and by digest, without a registry error', async () => {
+    // Distribution rewrites link files in place; unserialized, about one copy in eight of these fails with 400 DIGEST_INVALID.
+    const images = await seedRegistry(a, Array.from({ length: 6 }, (_, i) => ({ repo: `race/app${i}`, tag: 'v1', spec: { kind: 'index' as const, seed: `copy-race-${i}`, format: 'docker' as const, layers: [1000, 2000, 3000, 4000, 5000, 6000] } })));
+    const source = new RegistryClient({ registry: a.host, tlsVerify: false, retry: FAST });
+    const destination = new RegistryClient({ registry: b.host, tlsVerify: false, retry: { times: 0, delayMs: 10 }, credentials: { lookup: async () => ({ username: b.username ?? '', password: b.password ?? '', source: 'test' }), describe: () => 'test' } });
+    for (const [i, image] of images.entries()) {
+      const copy = (selector: string, tag: string): Promise<unknown> => copyImage({ source: { client: source, repository: `race/app${i}` }, destination: { client: destination, repository: `race/app${i}` }, selector, destinationTag: tag });
+      const results = await Promise.allSettled([copy('v1', 'v1'), copy(image.digest, 'by-digest'), copy('v1', 'v2'), copy(image.digest, 'by-digest-again')]);
+      assert.deepEqual(results.filter((r) => r.status === 'rejected').map((r) => String((r as PromiseRejectedResult).reason)), [], `image ${i}`);
+      assert.deepEqual(await digestsAt(b, `race/app${i}`, image, 'by-digest-again'), [image.digest, ...(image.children ?? []).map((c) => c.digest)]);
+    }
+    await Promise.all([source.close(), destination.close()]);
+  });
 });
