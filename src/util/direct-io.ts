@@ -27,7 +27,7 @@ const GATHER = 1024 * 1024;
 export const DIRECT_MIN = 256 * 1024;
 
 const O_DIRECT: number | undefined = (constants as { O_DIRECT?: number }).O_DIRECT;
-const O_NOFOLLOW = constants.O_NOFOLLOW ?? 0;
+export const O_NOFOLLOW = constants.O_NOFOLLOW ?? 0;
 
 /** Set AIRLOCK_DIRECT_IO=0 to use buffered I/O everywhere (e.g. to compare, or on an odd driver). */
 function directWanted(): boolean {
@@ -62,12 +62,12 @@ const spareBuffers = new Map<string, Buffer[]>();
 /** Spare bytes kept per key: enough for every file a pull writes at once (parallel images x layers). */
 const SPARE_BYTES_PER_KEY = 48 * 1024 * 1024;
 
-function takeAligned(fd: number, dev: number, size: number, probe: 'read' | 'write'): Buffer | undefined {
+export function takeAligned(fd: number, dev: number, size: number, probe: 'read' | 'write'): Buffer | undefined {
   const spare = spareBuffers.get(`${dev}:${size}`)?.pop();
   return spare ?? alignedView(fd, size, probe);
 }
 
-function giveBack(dev: number, buffers: readonly Buffer[]): void {
+export function giveBack(dev: number, buffers: readonly Buffer[]): void {
   for (const buffer of buffers) {
     const key = `${dev}:${buffer.byteLength}`;
     const list = spareBuffers.get(key) ?? [];
@@ -76,7 +76,7 @@ function giveBack(dev: number, buffers: readonly Buffer[]): void {
   }
 }
 
-async function openDirect(path: string, flags: number, mode?: number): Promise<FileHandle | undefined> {
+export async function openDirect(path: string, flags: number, mode?: number): Promise<FileHandle | undefined> {
   if (!directWanted() || O_DIRECT === undefined) return undefined;
   try {
     return await open(path, flags | O_DIRECT, mode);
@@ -87,7 +87,7 @@ async function openDirect(path: string, flags: number, mode?: number): Promise<F
   }
 }
 
-async function writeFully(fh: FileHandle, data: Buffer, position: number): Promise<void> {
+export async function writeFully(fh: FileHandle, data: Buffer, position: number): Promise<void> {
   let done = 0;
   while (done < data.byteLength) {
     const { bytesWritten } = await fh.write(data, done, data.byteLength - done, position + done);
