@@ -62,11 +62,6 @@ function stationOptions(ctx: PlanContext): { dataDir: string; parallelImages: nu
   };
 }
 
-/** The configuration, checked before any worker starts (the form already showed the problems). */
-function checkedConfig(yaml: string, name: string): ReturnType<typeof parseConfig> {
-  return parseConfig(yaml, name);
-}
-
 async function saveConfig(dir: string, name: string, yaml: string): Promise<string> {
   await mkdir(dir, { recursive: true, mode: 0o700 });
   const file = join(dir, basename(name));
@@ -94,28 +89,29 @@ function lastTransfer(dataDir: string): { setId: string; createdAt: string; dige
   });
 }
 
-export async function planExportDryRun(request: ExportPlanRequest, ctx: PlanContext): Promise<JobPlan> {
-  const config = checkedConfig(request.configYaml, request.configName);
-  const scratch = join(ctx.settings.dataDir, 'scratch', `plan-${randomUUID()}`);
+/** The config, checked before any worker starts (the form already showed the problems), its saved copy and what both export jobs share. */
+async function exportStart(request: Pick<ExportPlanRequest, 'configYaml' | 'configName' | 'srcTlsVerify' | 'carrySignatures'>, ctx: PlanContext, configDir: string, check?: () => Promise<void>) {
+  const config = parseConfig(request.configYaml, request.configName);
+  await check?.();
   const signatures = await signatureSettings(request.carrySignatures, ctx.settings.registriesDir);
-  const configFile = await saveConfig(scratch, request.configName, request.configYaml);
-  const archiveSizeBytes = config.archiveSizeGiB * GiB;
+  const configFile = await saveConfig(configDir, request.configName, request.configYaml);
   return {
-    kind: 'export-plan',
+    config,
     seedImages: config.mirror.additionalImages.map((i) => formatReference(i.reference)),
     seedWarnings: signatures.warnings,
-    spec: {
-      kind: 'export',
-      options: {
-        ...signatures.settings,
-        configFile,
-        ...stationOptions(ctx),
-        workspace: join(scratch, 'workspace'),
-        cacheDir: ctx.settings.cacheDir,
-        dryRun: true,
-        srcTlsVerify: request.srcTlsVerify,
-      },
-    },
+    options: { ...signatures.settings, configFile, ...stationOptions(ctx), cacheDir: ctx.settings.cacheDir, srcTlsVerify: request.srcTlsVerify },
+  };
+}
+
+export async function planExportDryRun(request: ExportPlanRequest, ctx: PlanContext): Promise<JobPlan> {
+  const scratch = join(ctx.settings.dataDir, 'scratch', `plan-${randomUUID()}`);
+  const start = await exportStart(request, ctx, scratch);
+  const archiveSizeBytes = start.config.archiveSizeGiB * GiB;
+  return {
+    kind: 'export-plan',
+    seedImages: start.seedImages,
+    seedWarnings: start.seedWarnings,
+    spec: { kind: 'export', options: { ...start.options, workspace: join(scratch, 'workspace'), dryRun: true } },
     async finish(report: EngineReport): Promise<JobOutcome> {
       const r = report as ExportReport;
       const last = lastTransfer(ctx.settings.dataDir);
@@ -141,23 +137,16 @@ function stamp(date: Date): string {
 }
 
 export async function planExport(request: ExportRequest, ctx: PlanContext): Promise<JobPlan> {
-  const config = checkedConfig(request.configYaml, request.configName);
-  await requireDir(request.workspace, 'EXPORT_TARGET_INVALID', 'the export target');
-  const signatures = await signatureSettings(request.carrySignatures, ctx.settings.registriesDir);
-  const configFile = await saveConfig(join(ctx.settings.dataDir, 'configs', stamp(new Date())), request.configName, request.configYaml);
+  const start = await exportStart(request, ctx, join(ctx.settings.dataDir, 'configs', stamp(new Date())), () => requireDir(request.workspace, 'EXPORT_TARGET_INVALID', 'the export target'));
   return {
     kind: 'export',
-    seedImages: config.mirror.additionalImages.map((i) => formatReference(i.reference)),
-    seedWarnings: signatures.warnings,
+    seedImages: start.seedImages,
+    seedWarnings: start.seedWarnings,
     spec: {
       kind: 'export',
       options: {
-        ...signatures.settings,
-        configFile,
+        ...start.options,
         workspace: request.workspace,
-        ...stationOptions(ctx),
-        srcTlsVerify: request.srcTlsVerify,
-        cacheDir: ctx.settings.cacheDir,
         ...(request.archiveSizeBytes === undefined ? {} : { archiveSizeBytes: request.archiveSizeBytes }),
         ...(request.full === undefined ? {} : { full: request.full }),
       },
