@@ -2,6 +2,8 @@ import type { Readable } from 'node:stream';
 import type { BlobCache } from '../cache/blob-cache';
 import { AirlockError } from '../errors';
 import type { BlobSource } from '../media';
+import type { BlobSlot } from '../media/part-slots';
+import type { BlobTaker } from '../media/live-parts';
 
 /**
  * Lets the transfer set be written while its blobs are still being pulled: the writer asks for
@@ -15,6 +17,16 @@ export class BlobArrivals {
   /** Waits for whichever of several blobs comes first. */
   private readonly anyWaiters = new Set<{ digests: ReadonlySet<string>; resolve: (digest: string) => void; reject: (err: unknown) => void }>();
   private ended = false;
+  /** The writer's, while it writes parts from the downloads (BlobSource.live). */
+  private taker: BlobTaker | undefined;
+  private decide!: () => void;
+  /** Resolves once the writer has said whether it takes the downloads' bytes (BlobSource.live). */
+  readonly writerDecided = new Promise<void>((resolve) => (this.decide = resolve));
+
+  /** A download is starting: the slot its bytes should stream into as well, if the writer has one. */
+  offer(digest: string, size: number): Promise<BlobSlot | undefined> {
+    return this.taker ? this.taker(digest, size) : Promise.resolve(undefined);
+  }
 
   arrive(digest: string): void {
     this.arrived.add(digest);
@@ -87,6 +99,13 @@ export class BlobArrivals {
       path: async (digest: string): Promise<string> => {
         await landed(digest);
         return cache.path(digest);
+      },
+      live: (take: BlobTaker | undefined): (() => void) => {
+        this.taker = take;
+        this.decide();
+        return () => {
+          if (this.taker === take) this.taker = undefined;
+        };
       },
       // The writer takes a part's blobs as they land rather than in planned order. Candidates not
       // seen yet are looked for in the cache all at once, racing the pull: one by one, each lookup

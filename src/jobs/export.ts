@@ -263,7 +263,9 @@ export async function runExport(options: ExportOptions): Promise<ExportReport> {
     const stopPull = new AbortController();
     const pullSignal = signal ? AbortSignal.any([signal, stopPull.signal]) : stopPull.signal;
     let pulledBytes = 0;
-    const pulling = pullToCache(resolved, cache, {
+    const startPull = () =>
+      pullToCache(resolved, cache, {
+      ...(arrivals ? { offer: (digest: string, size: number) => arrivals.offer(digest, size) } : {}),
       parallelImages: options.parallelImages ?? 4,
       parallelLayers: options.parallelLayers ?? 5,
       ...(options.imageTimeoutMs ? { imageTimeoutMs: options.imageTimeoutMs } : {}),
@@ -279,18 +281,27 @@ export async function runExport(options: ExportOptions): Promise<ExportReport> {
         }
         if (e.type === 'pull-blob-cached' || e.type === 'pull-blob-done') arrivals?.arrive(e.digest);
       },
-    }).finally(() => arrivals?.end());
+      }).finally(() => arrivals?.end());
+    let pulling: ReturnType<typeof startPull> | undefined;
     let early: Awaited<ReturnType<typeof writeImages>> | undefined;
     if (arrivals) {
-      try {
-        // The writer reads the manifests first (completeness check): they are stored before the pull
-        // gets to them, many at once (each is fsynced; one after the other they held the writer back).
-        const manifests = new Map(resolved.flatMap((r) => r.manifests).map((m) => [m.digest, m]));
+      // The writer reads the manifests first (completeness check): they are stored before the pull
+      // gets to them, many at once (each is fsynced; one after the other they held the writer back).
+      const manifests = new Map(resolved.flatMap((r) => r.manifests).map((m) => [m.digest, m]));
+      const writing = (async () => {
         await mapLimit([...manifests.values()], 16, async (m) => {
           if (!(await cache.has(m.digest, m.size))) await cache.put(m.digest, m.size, m.bytes, signal);
           arrivals.arrive(m.digest);
         });
-        early = await writeImages(resolved, failed, arrivals.source(cache));
+        return writeImages(resolved, failed, arrivals.source(cache));
+      })();
+      writing.catch(() => undefined);
+      // The pull starts once the writer can take the downloads' bytes into the parts (or has said it
+      // will read them from the cache): a download that starts before goes to the cache only.
+      await Promise.race([arrivals.writerDecided, writing.then(() => undefined, () => undefined)]);
+      pulling = startPull();
+      try {
+        early = await writing;
       } catch (err) {
         // An image that could not be pulled changes the plan: the set is written again below from what was pulled.
         if (!isPlanChanged(err)) {
@@ -299,6 +310,8 @@ export async function runExport(options: ExportOptions): Promise<ExportReport> {
           throw err;
         }
       }
+    } else {
+      pulling = startPull();
     }
     const pull = await pulling;
     emit({ type: 'progress', phase: 'pull', done: total, total });

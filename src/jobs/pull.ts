@@ -1,4 +1,6 @@
+import { Readable } from 'node:stream';
 import { AirlockError, describeError } from '../errors';
+import type { BlobSlot } from '../media/part-slots';
 import type { BlobCache } from '../cache/blob-cache';
 import type { FailedImage, ResolvedImage } from '../plan/resolve';
 import { mapLimit } from '../util/limit';
@@ -26,6 +28,24 @@ export interface PullOptions {
   readonly onEvent?: (event: PullEvent) => void;
   /** How often an image's byte count may be reported while it downloads; default 4 a second. */
   readonly imageProgressPerSecond?: number;
+  /**
+   * Asked as each download starts: a slot of the transfer set's part the bytes go into as well as
+   * into the cache (live-parts.ts). It is ended once the blob is verified and stored, or abandoned.
+   */
+  readonly offer?: (digest: string, size: number) => Promise<BlobSlot | undefined>;
+}
+
+/** The same chunks, each written into `slot` before it is passed on. */
+function teeInto(source: Readable, slot: BlobSlot): Readable {
+  return Readable.from(
+    (async function* tee() {
+      for await (const chunk of source as AsyncIterable<Buffer>) {
+        await slot.write(chunk);
+        yield chunk;
+      }
+    })(),
+    { objectMode: false },
+  );
 }
 
 /**
@@ -55,12 +75,20 @@ export async function pullToCache(
           if (owner !== undefined) perImage?.add(owner, size);
           return;
         }
+        const slot = await options.offer?.(digest, size);
         const stream = image.from.client.openBlob(image.from.repository, digest, { size, image: image.source, ...(signal ? { signal } : {}) });
         const counted = countBytes(stream, (bytes) => {
           onEvent?.({ type: 'pull-bytes', bytes });
           if (owner !== undefined) perImage?.add(owner, bytes);
         });
-        await cache.put(digest, size, counted, signal, { sourceVerifies: true });
+        try {
+          // The stream fails before its end when the digest is wrong: the slot is ended only after.
+          await cache.put(digest, size, slot ? teeInto(counted, slot) : counted, signal, { sourceVerifies: true });
+        } catch (err) {
+          await slot?.abandon();
+          throw err;
+        }
+        await slot?.end();
         onEvent?.({ type: 'pull-blob-done', digest, size });
       })();
       inflight.set(digest, p);

@@ -76,11 +76,6 @@ export class PartSlots {
     return !this.failed && this.sizes.has(digest) && !this.claimed.includes(digest);
   }
 
-  /** Blobs of the part with no slot yet. */
-  get unclaimed(): string[] {
-    return [...this.sizes.keys()].filter((d) => !this.claimed.includes(d));
-  }
-
   /** Every blob has its slot and all of them have ended. */
   get full(): boolean {
     return this.ended === this.sizes.size;

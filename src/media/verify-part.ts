@@ -1,7 +1,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import { extract as tarExtract, type Header } from 'tar-stream';
 import { BLOBS_DIR, BLOBS_SHA256_DIR, INDEX_FILE, OCI_LAYOUT_FILE } from './layout';
-import { TAR_BLOCK, TAR_DIR_MODE, TAR_FILE_MODE, TAR_TRAILER, tarPadding } from './tar';
+import { TAR_BLOCK, TAR_DIR_MODE, TAR_FILE_MODE, TAR_TRAILER, tarHeader, tarPadding } from './tar';
 import type { VerifyProblem } from './verify-types';
 import { readChunks } from '../util/direct-io';
 
@@ -32,6 +32,12 @@ export interface PartJob {
   readonly deep: boolean;
   /** Deep mode: every entry the part must hold, in order. */
   readonly entries?: readonly ExpectedEntry[];
+  /**
+   * The writer's own read-back: `entries` are exactly where it wrote them, so every byte is
+   * compared with what it wrote (headers, padding, trailer) and every blob hashed, without a tar
+   * parser. Media from elsewhere is checked `deep`, by tar-stream, an independent reader.
+   */
+  readonly layout?: boolean;
   readonly chunkSize?: number;
   /** Read past the page cache (O_DIRECT where the file system allows): what the device holds. */
   readonly direct?: boolean;
@@ -261,6 +267,91 @@ class DeepChecker {
   }
 }
 
+interface Segment {
+  readonly start: number;
+  readonly end: number;
+  /** The bytes that must be there (headers), zeros (padding, trailer), or content to hash. */
+  readonly expect: Buffer | 'zeros' | 'content';
+  readonly entry?: ExpectedEntry;
+}
+
+const ZERO_BLOCKS = Buffer.alloc(TAR_TRAILER);
+
+/** Compares a part byte by byte with the layout its writer laid out (PartJob.layout). */
+class LayoutChecker {
+  readonly problems: VerifyProblem[] = [];
+  private readonly segments: Segment[] = [];
+  private readonly size: number;
+  private at = 0;
+  private hash: Hash | undefined;
+  private readonly flagged = new Set<Segment>();
+
+  constructor(
+    private readonly part: string,
+    entries: readonly ExpectedEntry[],
+  ) {
+    let position = 0;
+    for (const entry of [...entries].sort((a, b) => a.offset - b.offset)) {
+      if (entry.offset - TAR_BLOCK !== position) throw new RangeError(`${part}: the layout given for ${entry.name} does not follow on from the entry before`);
+      this.segments.push({ start: position, end: entry.offset, expect: tarHeader(entry.name, entry.type, entry.size), entry });
+      if (entry.size > 0) this.segments.push({ start: entry.offset, end: entry.offset + entry.size, expect: 'content', entry });
+      position = entry.offset + entry.size;
+      const padding = tarPadding(entry.size);
+      if (padding > 0) this.segments.push({ start: position, end: position + padding, expect: 'zeros', entry });
+      position += padding;
+    }
+    this.segments.push({ start: position, end: position + TAR_TRAILER, expect: 'zeros' });
+    this.size = position + TAR_TRAILER;
+  }
+
+  private add(problem: Omit<VerifyProblem, 'file' | 'part'>): void {
+    this.problems.push({ ...problem, file: this.part, part: this.part });
+  }
+
+  private wrongBytes(segment: Segment): void {
+    if (this.flagged.has(segment)) return;
+    this.flagged.add(segment);
+    const what = segment.entry ? `the ${segment.expect === 'zeros' ? 'padding' : 'header'} of ${segment.entry.name}` : 'the end-of-archive marker';
+    this.add({ code: segment.entry ? 'TAR_INVALID' : 'TAR_TRAILER_INVALID', message: `${this.part}: ${what} at byte ${segment.start} is not what was written`, ...(segment.entry?.blob && segment.entry.digest ? { blob: segment.entry.digest } : {}) });
+  }
+
+  private contentDone(entry: ExpectedEntry, digest: string): void {
+    if (entry.digest === undefined || digest === entry.digest) return;
+    if (entry.blob) this.add({ code: 'BLOB_DIGEST_MISMATCH', message: `${this.part}: blob ${entry.digest} is corrupt: its content hashes to ${digest}`, blob: entry.digest, expected: entry.digest, actual: digest });
+    else this.add({ code: 'LAYOUT_MISMATCH', message: `${this.part}: ${entry.name} does not have the content transfer.json implies`, expected: entry.digest, actual: digest });
+  }
+
+  write(chunk: Buffer, position: number): void {
+    const end = position + chunk.byteLength;
+    while (this.at < this.segments.length) {
+      const segment = this.segments[this.at] as Segment;
+      if (segment.start >= end) return;
+      const from = Math.max(segment.start, position);
+      const to = Math.min(segment.end, end);
+      const bytes = chunk.subarray(from - position, to - position);
+      if (segment.expect === 'content') {
+        if (from === segment.start) this.hash = segment.entry?.digest !== undefined ? createHash('sha256') : undefined;
+        this.hash?.update(bytes);
+        if (to === segment.end && this.hash && segment.entry) this.contentDone(segment.entry, `sha256:${this.hash.digest('hex')}`);
+      } else {
+        const want = segment.expect === 'zeros' ? ZERO_BLOCKS.subarray(0, to - from) : segment.expect.subarray(from - segment.start, to - segment.start);
+        if (!bytes.equals(want)) this.wrongBytes(segment);
+      }
+      if (to < segment.end) return;
+      this.at++;
+    }
+  }
+
+  finish(fileSize: number): readonly VerifyProblem[] {
+    if (fileSize !== this.size) {
+      const short = this.segments[this.at];
+      if (short?.entry?.blob && short.entry.digest) this.add({ code: 'BLOB_MISSING', message: `${this.part}: blob ${short.entry.digest} is cut off: the part ends at byte ${fileSize}`, blob: short.entry.digest });
+      this.add({ code: 'SIZE_MISMATCH', message: `${this.part}: has ${fileSize} bytes, ${this.size} were written`, expected: String(this.size), actual: String(fileSize) });
+    }
+    return this.problems;
+  }
+}
+
 /**
  * Reads the part once, hashing everything, and checking the tar entries when deep. `onBytes` is
  * told how many bytes each chunk had. Throws only for a file that cannot be opened or read (and on
@@ -268,17 +359,19 @@ class DeepChecker {
  */
 export async function verifyPartFile(job: PartJob, onBytes: (bytes: number) => void, signal?: AbortSignal): Promise<PartResult> {
   const hash = createHash('sha256');
-  const deep = job.deep ? new DeepChecker(job.part, job.entries ?? []) : undefined;
+  const layout = job.layout ? new LayoutChecker(job.part, job.entries ?? []) : undefined;
+  const deep = job.deep && !layout ? new DeepChecker(job.part, job.entries ?? []) : undefined;
   try {
     let size = 0;
     for await (const chunk of readChunks(job.path, { direct: job.direct ?? false, ...(job.chunkSize ? { chunkSize: job.chunkSize } : {}), ...(signal ? { signal } : {}) })) {
+      layout?.write(chunk, size);
       size += chunk.byteLength;
       hash.update(chunk);
       // The chunk's buffer is read into again next turn; tar-stream may hold on to what it is given.
       if (deep) await deep.write(Buffer.from(chunk));
       onBytes(chunk.byteLength);
     }
-    const problems = deep ? await deep.end(size) : [];
+    const problems = layout ? layout.finish(size) : deep ? await deep.end(size) : [];
     return { size, sha256: hash.digest('hex'), problems };
   } catch (err) {
     deep?.destroy();

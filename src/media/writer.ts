@@ -7,6 +7,7 @@ import { AirlockError, isAirlockError } from '../errors';
 import { isSha256Digest, sha256Digest, VerifyStream } from '../digest';
 import { inThreadSink, type PartSink, type SinkBlobs } from './part-output';
 import { PartWorker } from './part-sink';
+import { writePartsLive, type BlobTaker, type LiveSource } from './live-parts';
 import { isManifestMediaType } from '../registry/media-types';
 import { parseManifest } from '../registry/manifest';
 import { mapLimit } from '../util/limit';
@@ -75,6 +76,13 @@ export interface BlobSource {
    * waiting for the planned next blob; without it the blobs go in planned order.
    */
   next?(candidates: readonly string[]): Promise<string>;
+  /**
+   * Called once the writer knows how it writes: from now on each blob download that starts is
+   * handed to `take`, which may give it a slot in its part to stream into as well
+   * (live-parts.ts); undefined when the writer reads every blob from the cache. Returns a function
+   * that stops the handing over.
+   */
+  live?(take: BlobTaker | undefined): () => void;
 }
 
 export interface Signer {
@@ -152,8 +160,11 @@ export interface WriteTransferSetResult {
   /** Parts a previous run of the same plan had finished, kept as they were. */
   readonly partsReused: readonly string[];
   readonly bytesWritten: number;
-  /** Where the parts were written: a worker thread (blobs read from their files) or this thread. */
-  readonly partWriter: 'worker' | 'thread';
+  /**
+   * Where the parts were written: straight from the downloads into their slots ('live'), by a
+   * worker thread reading the blobs from their files, or by this thread.
+   */
+  readonly partWriter: 'live' | 'worker' | 'thread';
   /** The read-back verification (always ok: a failed one throws TransferSetVerifyError). */
   readonly verify: VerifyReport;
 }
@@ -592,8 +603,16 @@ export async function writeTransferSet(options: WriteTransferSetOptions): Promis
   const partsWritten: string[] = [];
   const remainingMetadata = metadataSizes.reduce((a, b) => a + b, 0);
   let remaining = bytesToWrite;
-  // A worker thread writes the parts when the blobs are files and the parts go to the real file system.
-  const worker = toWrite.length > 0 && options.useWorkers !== false && options.source.path && fs === nodeMediaFileSystem ? await PartWorker.start() : undefined;
+  // While the pull runs, blobs go into the parts from their downloads (live-parts.ts). Otherwise a
+  // worker thread writes the parts when the blobs are files and the parts go to the real file system.
+  const { source } = options;
+  const live: LiveSource | undefined =
+    toWrite.length > 0 && fs === nodeMediaFileSystem && source.live && source.next && source.chunks
+      ? { live: source.live.bind(source), next: source.next.bind(source), chunks: source.chunks.bind(source) }
+      : undefined;
+  // A source that asks (a pull waiting to start) learns at once that nothing is taken from it.
+  if (!live) source.live?.(undefined)();
+  const worker = !live && toWrite.length > 0 && options.useWorkers !== false && options.source.path && fs === nodeMediaFileSystem ? await PartWorker.start() : undefined;
   const usedWorker = worker !== undefined;
   // Each part is read back from the drive while the next is written (see readBack below).
   const checker = new PartChecker(options.useWorkers !== false);
@@ -601,7 +620,37 @@ export async function writeTransferSet(options: WriteTransferSetOptions): Promis
   const readEarly = new Map<string, PartResult>();
   try {
     try {
-      for (const part of toWrite) {
+      if (live) {
+        const partBytes = new Map<string, number>();
+        await writePartsLive({
+          dir,
+          parts: toWrite,
+          prologue: { ociLayout: plan.ociLayout, indexJson: plan.indexJson },
+          layoutDigests,
+          planDigests,
+          source: live,
+          useWorkers: options.useWorkers !== false,
+          ...(signal ? { signal } : {}),
+          onPartStart: (part) => emit({ type: 'part-start', part: part.name, index: part.number, size: part.size }),
+          onBytes: (part, bytes) => {
+            written += bytes;
+            const inPart = (partBytes.get(part.name) ?? 0) + bytes;
+            partBytes.set(part.name, inPart);
+            emit({ type: 'bytes', part: part.name, partBytes: inPart, partSize: part.size, written, toWrite: bytesToWrite });
+          },
+          onPartDone: async (record, result) => {
+            finished.push(record);
+            finished.sort((a, b) => a.name.localeCompare(b.name));
+            await saveState();
+            partsWritten.push(record.name);
+            readEarly.set(record.name, result);
+            emit({ type: 'part-done', part: record.name, size: record.size, sha256: record.sha256 });
+          },
+          describe: (err, part) => writeError(err, dir, part.name, part.size, fs, signal),
+          readBackFailed: (problems) => new TransferSetVerifyError(dir, { ok: false, problems, bytesVerified: 0 }),
+        });
+      }
+      for (const part of live ? [] : toWrite) {
         signal?.throwIfAborted();
         emit({ type: 'part-start', part: part.name, index: part.number, size: part.size });
         const { sha256, blobs } = await writePart(dir, part, plan, options, fs, worker, remaining + remainingMetadata, (bytes, partBytes) => {
@@ -692,7 +741,7 @@ export async function writeTransferSet(options: WriteTransferSetOptions): Promis
     partsWritten,
     partsReused: [...scan.reusable.keys()],
     bytesWritten: written,
-    partWriter: usedWorker ? 'worker' : 'thread',
+    partWriter: live ? 'live' : usedWorker ? 'worker' : 'thread',
     verify: report,
   };
 }

@@ -15,8 +15,12 @@ import { ALIGN, giveBack, O_NOFOLLOW, openDirect, takeAligned, writeFully } from
  * memory, and each shared block is written once every byte of it is known.
  */
 
-/** Bytes per direct write of a region's own blocks (each region writing holds one such buffer). */
-const REGION_CHUNK = 2 * 1024 * 1024;
+/**
+ * Bytes per direct write of a region's own blocks. Each region being written holds one such
+ * buffer, and a pull writes some twenty at once, beside as many cache entries in 2 MiB buffers of
+ * their own: a size of its own keeps the two from taking each other's pooled buffers.
+ */
+const REGION_CHUNK = 1024 * 1024;
 /** Shared blocks that are complete and adjacent are written together, up to this many bytes. */
 const BOUNDARY_RUN = 256 * 1024;
 
@@ -33,7 +37,7 @@ export interface RegionFileOptions {
   readonly mode?: number;
   /** false: through the page cache. Default: directly where the file system allows. */
   readonly direct?: boolean;
-  /** Bytes per direct write (a multiple of ALIGN); default 2 MiB. */
+  /** Bytes per direct write (a multiple of ALIGN); default 1 MiB. */
   readonly chunkSize?: number;
 }
 

@@ -251,6 +251,97 @@ describe('writeTransferSet', () => {
     assert.deepEqual((await verifyTransferSet(dir, { deep: true })).problems, []);
   });
 
+  describe('live: blobs streamed into their parts as they download', () => {
+    /**
+     * A source standing in for the export's pull: once the writer says it takes downloads, half the
+     * blobs "download" at once, in pieces, into the slots it hands out; the rest are in the cache.
+     */
+    function liveSource(store: BlobStore, downloads: readonly string[], fail?: string) {
+      const cached = new Set<string>();
+      let waiting: Array<() => void> = [];
+      const wake = (): void => {
+        const now = waiting;
+        waiting = [];
+        for (const w of now) w();
+      };
+      let decided: 'live' | 'cache' | undefined;
+      const taken: string[] = [];
+      const source = Object.assign(Object.create(store) as BlobStore, {
+        chunks: (digest: string) => store.open(digest),
+        next: async (candidates: readonly string[]): Promise<string> => {
+          for (;;) {
+            const ready = candidates.find((d) => cached.has(d) || !downloads.includes(d));
+            if (ready) return ready;
+            await new Promise<void>((r) => waiting.push(r));
+          }
+        },
+        live: (take: ((digest: string, size: number) => Promise<{ write(d: Uint8Array): Promise<void>; end(): Promise<void>; abandon(): Promise<void> } | undefined>) | undefined) => {
+          decided = take ? 'live' : 'cache';
+          if (take) {
+            void Promise.all(
+              downloads.map(async (digest, i) => {
+                const data = store.blobs.get(digest) as Buffer;
+                const slot = await take(digest, data.byteLength);
+                if (slot) taken.push(digest);
+                for (let at = 0; at < data.byteLength; at += 9_973) {
+                  if (digest === fail && at > data.byteLength / 2) {
+                    await slot?.abandon();
+                    return;
+                  }
+                  await slot?.write(data.subarray(at, at + 9_973));
+                  if ((at / 9_973 + i) % 3 === 0) await new Promise((r) => setImmediate(r));
+                }
+                await slot?.end();
+                cached.add(digest);
+                wake();
+              }),
+            );
+          }
+          return () => undefined;
+        },
+      });
+      return { source, taken, decided: () => decided };
+    }
+
+    it('writes every blob into its slot as it comes, and the set reads back and passes sha256sum -c', async (t) => {
+      const dir = join(await tempDir(t, 'live'), 'set');
+      const options = sampleSet({ archiveSize: 150_000 });
+      const downloads = options.blobs.filter((_, i) => i % 2 === 0).map((b) => b.digest);
+      const live = liveSource(options.store, downloads);
+      const events: WriteProgress[] = [];
+      const result = await writeTransferSet({ ...options, source: live.source, dir, onProgress: (e) => events.push(e) });
+      assert.equal(result.partWriter, 'live');
+      assert.equal(live.decided(), 'live');
+      assert.deepEqual([...live.taken].sort(), [...downloads].sort());
+      assert.equal(result.verify.ok, true);
+      // transfer.json's offsets are where the slots put the blobs: an independent tar reader agrees.
+      assert.deepEqual((await verifyTransferSet(dir, { deep: true })).problems, []);
+      assert.equal((await run('sha256sum', ['-c', SUMS_FILE], dir)).stdout.split('\n').filter((l) => l.endsWith(': OK')).length, result.manifest.parts.length + 2);
+      assert.deepEqual((await readdir(dir)).filter((n) => n.endsWith('.partial')), []);
+      // Progress adds up to every byte of every part.
+      const lastBytes = events.filter((e) => e.type === 'bytes').at(-1);
+      assert.ok(lastBytes?.type === 'bytes' && lastBytes.written === lastBytes.toWrite, JSON.stringify(lastBytes));
+      // A re-run keeps the parts, in the order they were written.
+      const again = await writeTransferSet({ ...options, dir });
+      assert.deepEqual(again.partsWritten, []);
+      assert.deepEqual(again.manifest.blobs, result.manifest.blobs);
+    });
+
+    it('gives up when a download stops part-way, so the export plans again, and leaves no partial part', async (t) => {
+      const dir = join(await tempDir(t, 'live-fail'), 'set');
+      const options = sampleSet({ archiveSize: 10_000_000 });
+      const downloads = options.blobs.map((b) => b.digest).filter((d) => (options.store.blobs.get(d)?.byteLength ?? 0) > 20_000);
+      assert.ok(downloads.length > 1);
+      const live = liveSource(options.store, downloads, downloads[1]);
+      await assert.rejects(writeTransferSet({ ...options, source: live.source, dir }), (err: unknown) => {
+        assert.ok(err instanceof Error && (err as { code?: string }).code === 'EXPORT_PLAN_CHANGED', String(err));
+        assert.match(err.message, new RegExp(`blob ${downloads[1]} stopped arriving part-way`));
+        return true;
+      });
+      assert.deepEqual((await readdir(dir)).filter((n) => /^mirror_\d+\.tar/.test(n)), []);
+    });
+  });
+
   it('replaces an earlier, different set in the same directory', async (t) => {
     const dir = join(await tempDir(t, 'replace'), 'set');
     const big = sampleSet({ archiveSize: 100_000 });

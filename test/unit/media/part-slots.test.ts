@@ -1,7 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setImmediate as tick } from 'node:timers/promises';
@@ -97,9 +97,12 @@ describe('PartSlots', () => {
       await slots.close();
       assert.deepEqual(arranged.blobs, slots.order);
 
-      // Read back from the device as the export will: deep, every entry where the arranged part puts it.
-      const result = await verifyPartFile({ path, part: part.name, deep: true, entries: expectedEntries(arranged), direct: true }, () => undefined);
+      // Read back as the export does (byte by byte against the layout), and by tar-stream, an independent reader.
+      const result = await verifyPartFile({ path, part: part.name, deep: false, layout: true, entries: expectedEntries(arranged), direct: true }, () => undefined);
       assert.deepEqual(result.problems, []);
+      const parsed = await verifyPartFile({ path, part: part.name, deep: true, entries: expectedEntries(arranged), direct: true }, () => undefined);
+      assert.deepEqual(parsed.problems, []);
+      assert.equal(parsed.sha256, result.sha256);
       const file = await readFile(path);
       assert.equal(file.length, part.size);
       assert.equal(result.sha256, createHash('sha256').update(file).digest('hex'));
@@ -149,5 +152,44 @@ describe('PartSlots', () => {
     } finally {
       await slots.close();
     }
+  });
+
+  it('the layout read-back names what differs from what was written: a blob, a header, padding, the trailer, a cut', async () => {
+    const plan = planParts({ blobs: blobs.slice(0, 4), ociLayoutSize: ociLayout.byteLength, indexSize: indexJson.byteLength, archiveSize: 1 << 30, strictArchive: false });
+    const part = plan.parts[0] as PlannedPart;
+    const path = join(dir, 'layout.tar');
+    const slots = await PartSlots.open(path, part, { ociLayout, indexJson });
+    for (const digest of part.blobs) {
+      const slot = slots.claim(digest);
+      await slot.write(byDigest.get(digest)?.bytes as Buffer);
+      await slot.end();
+    }
+    const arranged = await slots.finish();
+    await slots.close();
+    const good = await readFile(path);
+    const check = async (bytes: Buffer): Promise<string[]> => {
+      await writeFile(path, bytes);
+      const r = await verifyPartFile({ path, part: part.name, deep: false, layout: true, entries: expectedEntries(arranged) }, () => undefined);
+      return r.problems.map((p) => `${p.code} ${p.message}`);
+    };
+    assert.deepEqual(await check(good), []);
+    const flip = (at: number): Buffer => {
+      const copy = Buffer.from(good);
+      copy[at] = (copy[at] ?? 0) ^ 0x40;
+      return copy;
+    };
+    // blobs[1] is 300 bytes: its data, then 212 bytes of padding.
+    const entry = arranged.entries.find((e) => e.content.kind === 'blob' && e.content.digest === blobs[1]?.digest);
+    assert.ok(entry);
+    assert.deepEqual(await check(flip(entry.offset + 7)), [`BLOB_DIGEST_MISMATCH ${part.name}: blob ${blobs[1]?.digest} is corrupt: its content hashes to ${sha256Digest(flip(entry.offset + 7).subarray(entry.offset, entry.offset + 300))}`]);
+    assert.match((await check(flip(entry.offset - 300))).join(), new RegExp(`TAR_INVALID ${part.name}: the header of blobs/sha256/${blobs[1]?.digest.slice(7)} at byte ${entry.offset - 512} is not what was written`));
+    assert.match((await check(flip(entry.offset + 400))).join(), /TAR_INVALID .*: the padding of blobs\/sha256\/[a-f0-9]{64} at byte \d+ is not what was written/);
+    assert.match((await check(flip(good.length - 10))).join(), /TAR_TRAILER_INVALID .*: the end-of-archive marker at byte \d+ is not what was written/);
+    const last = arranged.entries[arranged.entries.length - 1];
+    assert.ok(last?.content.kind === 'blob');
+    assert.deepEqual(await check(good.subarray(0, last.offset + 10)), [
+      `BLOB_MISSING ${part.name}: blob ${last.content.digest} is cut off: the part ends at byte ${last.offset + 10}`,
+      `SIZE_MISMATCH ${part.name}: has ${last.offset + 10} bytes, ${good.length} were written`,
+    ]);
   });
 });

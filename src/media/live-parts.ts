@@ -1,0 +1,273 @@
+import { rename, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { AirlockError } from '../errors';
+import { syncDir } from '../util/sync-dir';
+import { PartSlots, type BlobSlot, type PartPrologueBytes } from './part-slots';
+import type { PlannedPart } from './parts';
+import type { FinishedPart } from './state';
+import type { ExpectedEntry, PartResult } from './verify-part';
+import { PartChecker } from './verify-pool';
+import type { VerifyProblem } from './verify-types';
+
+/**
+ * Parts written while the pull runs, each blob straight from its download into its slot of the
+ * part (part-slots.ts), several at once: no blob is read back from the cache to be written. Blobs
+ * the pull does not hand over (already in the cache, manifests, downloads that began earlier) are
+ * copied from the cache as they land. A part is read back whole from the drive as soon as it is
+ * full, deep (every entry where it belongs, every blob against its digest): that proves it and
+ * gives its sha256. Only then is it renamed from `<name>.partial`.
+ */
+
+/** Parts read back at once: a deep read hashes every byte twice, so one reader falls behind. */
+const READERS = 2;
+/** Blobs copied from the cache at once. */
+const COPIERS = 2;
+/** Progress is reported in steps of about this many bytes per part. */
+const PROGRESS_STEP = 1024 * 1024;
+
+/** Where a download offers its bytes (BlobSource.live): a slot to stream them into, or nothing. */
+export type BlobTaker = (digest: string, size: number) => Promise<BlobSlot | undefined>;
+
+export interface LiveSource {
+  /** Starts handing downloads to `take`; the returned function stops it. */
+  live(take: BlobTaker | undefined): () => void;
+  /** Of `candidates`, one that is in the cache now, waiting for the first to land. */
+  next(candidates: readonly string[]): Promise<string>;
+  chunks(digest: string): AsyncIterable<Buffer> | Promise<AsyncIterable<Buffer>>;
+}
+
+export interface LivePartsOptions {
+  readonly dir: string;
+  readonly parts: readonly PlannedPart[];
+  readonly prologue: PartPrologueBytes;
+  /** sha256 digests of oci-layout and index.json, which the deep read-back checks too. */
+  readonly layoutDigests: { readonly ociLayout: string; readonly index: string };
+  readonly planDigests: ReadonlyMap<string, string>;
+  readonly source: LiveSource;
+  readonly useWorkers: boolean;
+  readonly signal?: AbortSignal;
+  readonly onPartStart: (part: PlannedPart) => void;
+  readonly onBytes: (part: PlannedPart, bytes: number) => void;
+  /** The part is on the drive under its final name and proven; record it before this resolves. */
+  readonly onPartDone: (record: FinishedPart, readBack: PartResult) => Promise<void>;
+  /** Turns an error of the drive into what the operator should see (no space, read-only, ...). */
+  readonly describe: (err: unknown, part: PlannedPart) => Promise<unknown>;
+  /** The read-back found the part different from what was written. */
+  readonly readBackFailed: (problems: readonly VerifyProblem[]) => unknown;
+}
+
+const PARTIAL = '.partial';
+
+export function expectedEntries(part: PlannedPart, layoutDigests: LivePartsOptions['layoutDigests']): ExpectedEntry[] {
+  return part.entries.map((e) => ({
+    name: e.name,
+    type: e.type,
+    size: e.size,
+    offset: e.offset,
+    ...(e.content.kind === 'blob'
+      ? { digest: e.content.digest, blob: true }
+      : e.content.kind === 'oci-layout'
+        ? { digest: layoutDigests.ociLayout }
+        : e.content.kind === 'index'
+          ? { digest: layoutDigests.index }
+          : {}),
+  }));
+}
+
+export async function writePartsLive(options: LivePartsOptions): Promise<void> {
+  const { dir, signal } = options;
+  const partOf = new Map<string, PlannedPart>();
+  for (const part of options.parts) for (const digest of part.blobs) partOf.set(digest, part);
+  const opened = new Map<string, Promise<PartSlots>>();
+  const slotsOf = new Map<string, PartSlots>();
+  const done = new Map<string, { promise: Promise<void>; resolve: () => void }>();
+  for (const part of options.parts) {
+    let resolve!: () => void;
+    const promise = new Promise<void>((r) => (resolve = r));
+    done.set(part.name, { promise, resolve });
+  }
+  const unreported = new Map<string, number>();
+  /** Blobs that have a slot (their part may still be opening for others). */
+  const claimed = new Set<string>();
+  const reported = new Map<string, number>();
+  const progress = (part: PlannedPart, n: number): void => {
+    reported.set(part.name, (reported.get(part.name) ?? 0) + n);
+    options.onBytes(part, n);
+  };
+
+  let failure: unknown;
+  let rejectFailed!: (err: unknown) => void;
+  const failed = new Promise<never>((_, reject) => (rejectFailed = reject));
+  failed.catch(() => undefined);
+  const fail = (err: unknown): void => {
+    if (failure !== undefined) return;
+    failure = err;
+    rejectFailed(err);
+  };
+  const onAbort = (): void => fail(signal?.reason);
+  signal?.addEventListener('abort', onAbort, { once: true });
+
+  const checkers = Array.from({ length: READERS }, () => new PartChecker(options.useWorkers));
+  let turn = 0;
+
+  const slotsFor = (part: PlannedPart): Promise<PartSlots> => {
+    let p = opened.get(part.name);
+    if (!p) {
+      p = (async () => {
+        options.onPartStart(part);
+        const slots = await PartSlots.open(join(dir, `${part.name}${PARTIAL}`), part, options.prologue).catch(async (err: unknown) => {
+          throw await options.describe(err, part);
+        });
+        slotsOf.set(part.name, slots);
+        return slots;
+      })();
+      p.catch(fail);
+      opened.set(part.name, p);
+    }
+    return p;
+  };
+
+  const finish = async (part: PlannedPart, slots: PartSlots): Promise<void> => {
+    const path = join(dir, `${part.name}${PARTIAL}`);
+    let arranged: PlannedPart;
+    try {
+      arranged = await slots.finish();
+    } catch (err) {
+      throw await options.describe(err, part);
+    } finally {
+      await slots.close();
+      slotsOf.delete(part.name);
+    }
+    const reporter = checkers[turn++ % READERS] as PartChecker;
+    const outcome = await reporter.check({ path, part: part.name, deep: false, layout: true, entries: expectedEntries(arranged, options.layoutDigests), direct: true });
+    if (!outcome.ok) {
+      throw new AirlockError('MEDIA_READBACK_FAILED', `${part.name} could not be read back from ${dir}: ${outcome.message}`, {
+        context: { file: dir, part: part.name },
+        hint: 'the drive may be failing or was removed; run the export again',
+      });
+    }
+    if (outcome.result.problems.length > 0) throw options.readBackFailed(outcome.result.problems);
+    await rename(path, join(dir, part.name));
+    await syncDir(dir);
+    // Headers, padding, prologue and trailer count too: the part's bytes in all.
+    unreported.set(part.name, 0);
+    const rest = part.size - (reported.get(part.name) ?? 0);
+    if (rest > 0) progress(part, rest);
+    const record: FinishedPart = { name: part.name, plan: options.planDigests.get(part.name) as string, size: part.size, sha256: outcome.result.sha256, blobs: [...arranged.blobs] };
+    await options.onPartDone(record, outcome.result);
+    done.get(part.name)?.resolve();
+  };
+
+  /** The slot of `digest` in `slots`, reporting its bytes, finishing the part when it is full. */
+  const track = (part: PlannedPart, slots: PartSlots, digest: string): BlobSlot => {
+    const slot = slots.claim(digest);
+    claimed.add(digest);
+    const report = (n: number): void => {
+      const pending = (unreported.get(part.name) ?? 0) + n;
+      if (pending < PROGRESS_STEP) {
+        unreported.set(part.name, pending);
+        return;
+      }
+      unreported.set(part.name, 0);
+      progress(part, pending);
+    };
+    // Whatever goes wrong here is the writer's failure, never the download's: the pull goes on
+    // filling the cache, and the export decides (a drive error stops it, a changed plan re-plans).
+    let dead = false;
+    const drive = async (err: unknown): Promise<void> => {
+      dead = true;
+      fail(await options.describe(err, part));
+    };
+    return {
+      write: async (data) => {
+        if (dead || failure !== undefined) return;
+        try {
+          await slot.write(data);
+        } catch (err) {
+          await drive(err);
+          return;
+        }
+        report(data.byteLength);
+      },
+      end: async () => {
+        if (dead || failure !== undefined) return;
+        try {
+          await slot.end();
+        } catch (err) {
+          await drive(err);
+          return;
+        }
+        report(0);
+        if (slots.full) finish(part, slots).catch(fail);
+      },
+      abandon: async () => {
+        await slot.abandon().catch(() => undefined);
+        fail(
+          new AirlockError('EXPORT_PLAN_CHANGED', `blob ${digest} stopped arriving part-way, so ${part.name} cannot be written as planned`, {
+            context: { blob: digest, part: part.name },
+            hint: 'the export plans the set again from the images that were pulled',
+          }),
+        );
+      },
+    };
+  };
+
+  const take: BlobTaker = async (digest) => {
+    const part = partOf.get(digest);
+    if (!part || failure !== undefined) return undefined;
+    const slots = await slotsFor(part).catch(() => undefined);
+    if (!slots?.wants(digest)) return undefined;
+    return track(part, slots, digest);
+  };
+
+  const unclaimed = (): string[] => options.parts.flatMap((part) => part.blobs.filter((d) => !claimed.has(d)));
+
+  const copier = async (): Promise<void> => {
+    for (;;) {
+      if (failure !== undefined) return;
+      const candidates = unclaimed();
+      if (candidates.length === 0) return;
+      const digest = await Promise.race([options.source.next(candidates), failed]);
+      const part = partOf.get(digest) as PlannedPart;
+      const slots = await slotsFor(part);
+      // A download may have taken it meanwhile.
+      if (!slots.wants(digest)) continue;
+      const slot = track(part, slots, digest);
+      try {
+        for await (const chunk of await options.source.chunks(digest)) {
+          if (failure !== undefined) return;
+          await slot.write(chunk);
+        }
+      } catch (err) {
+        await slot.abandon();
+        throw err;
+      }
+      await slot.end();
+    }
+  };
+
+  const stop = options.source.live(take);
+  try {
+    // A part without blobs (all shipped before) is full as soon as it is open.
+    for (const part of options.parts.filter((p) => p.blobs.length === 0)) {
+      slotsFor(part)
+        .then((slots) => finish(part, slots))
+        .catch(fail);
+    }
+    await Promise.race([Promise.all(Array.from({ length: COPIERS }, copier)), failed]);
+    await Promise.race([Promise.all([...done.values()].map((d) => d.promise)), failed]);
+  } catch (err) {
+    fail(err);
+    throw failure;
+  } finally {
+    stop();
+    signal?.removeEventListener('abort', onAbort);
+    await Promise.all([...slotsOf.values()].map((s) => s.close().catch(() => undefined)));
+    if (failure !== undefined) {
+      for (const part of options.parts) {
+        if (opened.has(part.name)) await rm(join(dir, `${part.name}${PARTIAL}`), { force: true });
+      }
+    }
+    await Promise.all(checkers.map((c) => c.close()));
+  }
+}
