@@ -23,6 +23,8 @@ import { pullToCache } from './pull';
 import type { EventSink } from './events';
 import { writeSet, type SetImage } from './write-set';
 import { SUMS_FILE, type BlobSource, type MediaFileSystem } from '../media';
+import { CorruptDownloads } from '../media/live-parts';
+import { digestMismatch } from '../digest';
 import type { OperatorCatalogRecord } from '../catalog/records';
 import { BlobArrivals, isPlanChanged } from './blob-arrivals';
 import { releaseFailure, type ReleaseCollection } from '../releases';
@@ -123,6 +125,20 @@ export function refuseUnsupported(config: ImageSetConfig): void {
 }
 
 /** mirror-to-disk: ImageSetConfiguration -> resolved plan -> cache -> signed transfer set -> history. */
+/** The pull's outcome with the images that hold a download found wrong moved to the failed ones. */
+function withCorrupt(pull: { pulled: ResolvedImage[]; failed: FailedImage[] }, corrupt: ReadonlyMap<string, string>): { pulled: ResolvedImage[]; failed: FailedImage[] } {
+  if (corrupt.size === 0) return pull;
+  const failed = [...pull.failed];
+  const pulled = pull.pulled.filter((image) => {
+    const bad = image.blobs.find((b) => corrupt.has(b.digest));
+    if (!bad) return true;
+    const error = digestMismatch(bad.digest, corrupt.get(bad.digest) ?? '', { registry: image.from.client.registry, image: image.source });
+    failed.push({ wanted: image.wanted, source: image.source, destination: image.destination, error });
+    return false;
+  });
+  return { pulled, failed };
+}
+
 export async function runExport(options: ExportOptions): Promise<ExportReport> {
   const now = options.now ?? (() => new Date());
   const emit = options.onEvent ?? (() => undefined);
@@ -227,6 +243,8 @@ export async function runExport(options: ExportOptions): Promise<ExportReport> {
     // fixes what the set holds (no catalogs to rebuild, no graph image to build, no signatures to look
     // up), the parts are written while the pull runs, so the network and the drive work at once.
     await cache.removeStaleTemp();
+    const adopted = await cache.adoptPending(signal);
+    if (adopted.adopted > 0) emit({ type: 'log', level: 'info', message: `${adopted.adopted} blob(s) downloaded by an earlier run were checked and kept in the cache` });
     // Manifests are already in memory; the bytes to pull are the configs and layers.
     const total = uniqueLayers(resolved).reduce((n, b) => n + b.size, 0);
     emit({ type: 'phase', phase: 'pull', total });
@@ -283,6 +301,8 @@ export async function runExport(options: ExportOptions): Promise<ExportReport> {
       },
       }).finally(() => arrivals?.end());
     let pulling: ReturnType<typeof startPull> | undefined;
+    /** Blobs whose downloads the writer's read-back found wrong: digest -> what they hashed to. */
+    let corrupt: ReadonlyMap<string, string> = new Map();
     let early: Awaited<ReturnType<typeof writeImages>> | undefined;
     if (arrivals) {
       // The writer reads the manifests first (completeness check): they are stored before the pull
@@ -303,6 +323,7 @@ export async function runExport(options: ExportOptions): Promise<ExportReport> {
       try {
         early = await writing;
       } catch (err) {
+        if (err instanceof CorruptDownloads) corrupt = err.blobs;
         // An image that could not be pulled changes the plan: the set is written again below from what was pulled.
         if (!isPlanChanged(err)) {
           stopPull.abort(err);
@@ -313,7 +334,7 @@ export async function runExport(options: ExportOptions): Promise<ExportReport> {
     } else {
       pulling = startPull();
     }
-    const pull = await pulling;
+    const pull = withCorrupt(await pulling, corrupt);
     emit({ type: 'progress', phase: 'pull', done: total, total });
     if (early && pull.failed.length > 0) {
       // Every blob arrived, yet an image failed (its time ran out while another image fetched what it

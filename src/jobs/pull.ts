@@ -1,7 +1,9 @@
 import { Readable } from 'node:stream';
 import { AirlockError, describeError } from '../errors';
 import type { BlobSlot } from '../media/part-slots';
-import type { BlobCache } from '../cache/blob-cache';
+import type { LiveSlot } from '../media/live-parts';
+import type { BlobCache, PendingEntry } from '../cache/blob-cache';
+import { digestMismatch } from '../digest';
 import type { FailedImage, ResolvedImage } from '../plan/resolve';
 import { mapLimit } from '../util/limit';
 import { countBytes } from '../util/count-bytes';
@@ -32,7 +34,7 @@ export interface PullOptions {
    * Asked as each download starts: a slot of the transfer set's part the bytes go into as well as
    * into the cache (live-parts.ts). It is ended once the blob is verified and stored, or abandoned.
    */
-  readonly offer?: (digest: string, size: number) => Promise<BlobSlot | undefined>;
+  readonly offer?: (digest: string, size: number) => Promise<LiveSlot | undefined>;
 }
 
 /** The same chunks, each written into `slot` before it is passed on. */
@@ -75,20 +77,30 @@ export async function pullToCache(
           if (owner !== undefined) perImage?.add(owner, size);
           return;
         }
+        // A blob that goes into a part as it downloads is not hashed here: the part's read-back
+        // checks it, and its cache entry waits for that (BlobCache.putPending).
         const slot = await options.offer?.(digest, size);
-        const stream = image.from.client.openBlob(image.from.repository, digest, { size, image: image.source, ...(signal ? { signal } : {}) });
+        const stream = image.from.client.openBlob(image.from.repository, digest, { size, image: image.source, unchecked: slot !== undefined, ...(signal ? { signal } : {}) });
         const counted = countBytes(stream, (bytes) => {
           onEvent?.({ type: 'pull-bytes', bytes });
           if (owner !== undefined) perImage?.add(owner, bytes);
         });
-        try {
-          // The stream fails before its end when the digest is wrong: the slot is ended only after.
-          await cache.put(digest, size, slot ? teeInto(counted, slot) : counted, signal, { sourceVerifies: true });
-        } catch (err) {
-          await slot?.abandon();
-          throw err;
+        if (slot) {
+          let pending: PendingEntry;
+          try {
+            pending = await cache.putPending(digest, size, teeInto(counted, slot), signal);
+          } catch (err) {
+            await slot.abandon();
+            throw err;
+          }
+          await slot.end(pending).catch((err: unknown) => {
+            // Named as a download that went wrong is named elsewhere: the image and its registry.
+            throw err instanceof AirlockError && err.code === 'DIGEST_MISMATCH' ? digestMismatch(digest, String(err.context.actual), { registry: image.from.client.registry, image: image.source }) : err;
+          });
+        } else {
+          // The stream fails before its end when the digest is wrong.
+          await cache.put(digest, size, counted, signal, { sourceVerifies: true });
         }
-        await slot?.end();
         onEvent?.({ type: 'pull-blob-done', digest, size });
       })();
       inflight.set(digest, p);

@@ -1,6 +1,7 @@
 import { rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AirlockError } from '../errors';
+import { digestMismatch } from '../digest';
 import { syncDir } from '../util/sync-dir';
 import { PartSlots, type BlobSlot, type PartPrologueBytes } from './part-slots';
 import type { PlannedPart } from './parts';
@@ -25,8 +26,39 @@ const COPIERS = 2;
 /** Progress is reported in steps of about this many bytes per part. */
 const PROGRESS_STEP = 1024 * 1024;
 
+/**
+ * A download's copy of the blob in the cache, stored unhashed (BlobCache.putPending): the part's
+ * read-back proves the bytes, then the entry is committed.
+ */
+export interface Proof {
+  readonly digest: string;
+  commit(): Promise<void>;
+  /** Hashes the copy and commits it when it matches, else drops it; returns what it hashed to. */
+  prove(): Promise<string>;
+}
+
+/** A slot a download streams into; its unhashed cache copy comes with the end. */
+export interface LiveSlot extends BlobSlot {
+  end(proof?: Proof): Promise<void>;
+}
+
 /** Where a download offers its bytes (BlobSource.live): a slot to stream them into, or nothing. */
-export type BlobTaker = (digest: string, size: number) => Promise<BlobSlot | undefined>;
+export type BlobTaker = (digest: string, size: number) => Promise<LiveSlot | undefined>;
+
+/**
+ * Downloads whose bytes were wrong (found by the read-back, confirmed by hashing their cache
+ * copies, which are dropped): the images holding them failed. The set is planned again without
+ * them, as for any image that failed (code EXPORT_PLAN_CHANGED).
+ */
+export class CorruptDownloads extends AirlockError {
+  constructor(readonly blobs: ReadonlyMap<string, string>) {
+    const [first] = blobs;
+    super('EXPORT_PLAN_CHANGED', `${blobs.size} downloaded blob(s) did not match their digest${first ? `, first ${first[0]} (got ${first[1]})` : ''}`, {
+      context: { ...(first ? { blob: first[0] } : {}) },
+      hint: 'the export plans the set again without the images that hold them',
+    });
+  }
+}
 
 export interface LiveSource {
   /** Starts handing downloads to `take`; the returned function stops it. */
@@ -89,6 +121,10 @@ export async function writePartsLive(options: LivePartsOptions): Promise<void> {
   const unreported = new Map<string, number>();
   /** Blobs that have a slot (their part may still be opening for others). */
   const claimed = new Set<string>();
+  /** Cache copies waiting for their part's read-back, by part. */
+  const proofs = new Map<string, Proof[]>();
+  /** Downloads found wrong: digest -> what it hashed to. */
+  const corrupt = new Map<string, string>();
   const reported = new Map<string, number>();
   const progress = (part: PlannedPart, n: number): void => {
     reported.set(part.name, (reported.get(part.name) ?? 0) + n);
@@ -146,7 +182,20 @@ export async function writePartsLive(options: LivePartsOptions): Promise<void> {
         hint: 'the drive may be failing or was removed; run the export again',
       });
     }
-    if (outcome.result.problems.length > 0) throw options.readBackFailed(outcome.result.problems);
+    const waiting = proofs.get(part.name) ?? [];
+    proofs.delete(part.name);
+    if (outcome.result.problems.length > 0) {
+      // A blob that reads back wrong came wrong from the registry if its cache copy is wrong too.
+      const wrong = new Map(outcome.result.problems.flatMap((p) => (p.code === 'BLOB_DIGEST_MISMATCH' && p.blob ? [[p.blob, p.actual ?? '']] : [])));
+      for (const proof of waiting) {
+        const actual = await proof.prove().catch(() => wrong.get(proof.digest) ?? 'unreadable');
+        if (actual !== proof.digest) corrupt.set(proof.digest, actual);
+      }
+      if (corrupt.size > 0) throw new CorruptDownloads(corrupt);
+      throw options.readBackFailed(outcome.result.problems);
+    }
+    // The read-back checked every blob: their cache copies hold the same bytes.
+    for (const proof of waiting) await proof.commit();
     await rename(path, join(dir, part.name));
     await syncDir(dir);
     // Headers, padding, prologue and trailer count too: the part's bytes in all.
@@ -159,7 +208,7 @@ export async function writePartsLive(options: LivePartsOptions): Promise<void> {
   };
 
   /** The slot of `digest` in `slots`, reporting its bytes, finishing the part when it is full. */
-  const track = (part: PlannedPart, slots: PartSlots, digest: string): BlobSlot => {
+  const track = (part: PlannedPart, slots: PartSlots, digest: string): LiveSlot => {
     const slot = slots.claim(digest);
     claimed.add(digest);
     const report = (n: number): void => {
@@ -189,14 +238,20 @@ export async function writePartsLive(options: LivePartsOptions): Promise<void> {
         }
         report(data.byteLength);
       },
-      end: async () => {
-        if (dead || failure !== undefined) return;
+      end: async (proof) => {
+        // No read-back will prove this copy: hash it now, and fail the download if it is wrong.
+        const unproven = async (): Promise<void> => {
+          const actual = proof ? await proof.prove() : digest;
+          if (actual !== digest) throw digestMismatch(digest, actual);
+        };
+        if (dead || failure !== undefined) return unproven();
         try {
           await slot.end();
         } catch (err) {
           await drive(err);
-          return;
+          return unproven();
         }
+        if (proof) proofs.set(part.name, [...(proofs.get(part.name) ?? []), proof]);
         report(0);
         if (slots.full) finish(part, slots).catch(fail);
       },
@@ -258,16 +313,26 @@ export async function writePartsLive(options: LivePartsOptions): Promise<void> {
     await Promise.race([Promise.all([...done.values()].map((d) => d.promise)), failed]);
   } catch (err) {
     fail(err);
-    throw failure;
   } finally {
     stop();
     signal?.removeEventListener('abort', onAbort);
     await Promise.all([...slotsOf.values()].map((s) => s.close().catch(() => undefined)));
+    await Promise.all(checkers.map((c) => c.close()));
     if (failure !== undefined) {
       for (const part of options.parts) {
         if (opened.has(part.name)) await rm(join(dir, `${part.name}${PARTIAL}`), { force: true });
       }
+      // Cache copies no read-back will prove: hashed now, so that what was downloaded stays (a
+      // cancelled export leaves them for the next run to adopt, rather than hash them now).
+      for (const proof of signal?.aborted ? [] : [...proofs.values()].flat()) {
+        const actual = await proof.prove().catch(() => 'unreadable');
+        if (actual !== proof.digest) corrupt.set(proof.digest, actual);
+      }
+      proofs.clear();
     }
-    await Promise.all(checkers.map((c) => c.close()));
   }
+  if (failure === undefined) return;
+  // An image that failed re-plans the set; so do downloads found wrong, which fail their images.
+  if (corrupt.size > 0 && (failure instanceof CorruptDownloads || (failure instanceof AirlockError && failure.code === 'EXPORT_PLAN_CHANGED'))) throw new CorruptDownloads(corrupt);
+  throw failure;
 }

@@ -53,3 +53,12 @@ export async function listCache(cacheDir: string): Promise<string[]> {
     return [];
   }
 }
+
+/**
+ * Blobs the cache has downloaded completely: its entries, and the downloads that wait for their
+ * part's read-back to be proven (pending/<hex>.<pid>.<random>), which a re-run checks and keeps.
+ */
+export async function listDownloaded(cacheDir: string): Promise<string[]> {
+  const pending = await readdir(join(cacheDir, 'pending')).catch(() => [] as string[]);
+  return [...new Set([...(await listCache(cacheDir)), ...pending.map((name) => `sha256:${name.split('.')[0]}`)])];
+}

@@ -1,5 +1,6 @@
 import { after, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { sha256Digest } from '../../../src/digest';
 import { createHash } from 'node:crypto';
 import { startRegistry, type RegistryFixture } from '../../fixtures/registry';
 import { startFaultProxy, type FaultProxy } from '../../fixtures/fault-proxy';
@@ -59,6 +60,18 @@ describe('faults between client and registry', () => {
       assert.match(err.message, new RegExp(`${layer.digest}.*expected ${layer.digest}, got sha256:`));
       return true;
     });
+    await c.close();
+  });
+
+  it('unchecked, hands over the bytes as they come (a flipped byte too) but still checks the size', async () => {
+    proxy.flipByteInBlob(layer.digest, 12345, 10);
+    const c = client();
+    const chunks: Buffer[] = [];
+    for await (const chunk of c.openBlob('flaky/app', layer.digest, { size: layer.size, unchecked: true })) chunks.push(chunk as Buffer);
+    const got = Buffer.concat(chunks);
+    assert.equal(got.length, layer.size);
+    assert.notEqual(sha256Digest(got), layer.digest);
+    await assert.rejects(drain(c.openBlob('flaky/app', layer.digest, { size: layer.size - 1, unchecked: true })), (err: unknown) => isAirlockError(err, 'SIZE_MISMATCH'));
     await c.close();
   });
 
