@@ -335,6 +335,8 @@ export async function runExport(options: ExportOptions): Promise<ExportReport> {
       pulling = startPull();
     }
     const pull = withCorrupt(await pulling, corrupt);
+    // Reported as pulled when their bytes came; the read-back found them wrong.
+    for (const f of pull.failed.filter((f) => f.error.code === 'DIGEST_MISMATCH' && corrupt.has(String(f.error.context.blob)))) emit({ type: 'image', source: f.source, status: 'failed', message: f.error.message });
     emit({ type: 'progress', phase: 'pull', done: total, total });
     if (early && pull.failed.length > 0) {
       // Every blob arrived, yet an image failed (its time ran out while another image fetched what it
