@@ -38,3 +38,21 @@ export const nodeMediaFileSystem: MediaFileSystem = {
     return { available: st.bavail * st.bsize, blockSize: st.bsize };
   },
 };
+
+/**
+ * File systems (statfs magic numbers) that take writes at any offset of a file without filling the
+ * gap before it: ext2/3/4, XFS, Btrfs, F2FS, ZFS, tmpfs, the kernel's NTFS driver, and overlayfs
+ * (which passes them to one of those, in containers). FAT and exFAT
+ * (most USB sticks) are not among them: a write past the end makes the driver write zeros up to it
+ * first, so there parts are written front to back.
+ */
+const SPARSE_FILE_SYSTEMS = new Set([0xef53, 0x58465342, 0x9123683e, 0xf2f52010, 0x2fc12fc1, 0x01021994, 0x7366746e, 0x794c7630]);
+
+/** True when parts in `dir` can be written as slots, several places at once (see live-parts.ts). */
+export async function writesAnywhere(dir: string): Promise<boolean> {
+  try {
+    return SPARSE_FILE_SYSTEMS.has((await statfs(dir)).type);
+  } catch {
+    return false;
+  }
+}

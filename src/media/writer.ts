@@ -23,7 +23,7 @@ import {
   TRANSFER_MANIFEST_FILE,
   WORKING_DIR,
 } from './layout';
-import { nodeMediaFileSystem, type MediaFileSystem, type WritableMediaFile } from './media-fs';
+import { nodeMediaFileSystem, writesAnywhere, type MediaFileSystem, type WritableMediaFile } from './media-fs';
 import { arrangePart, planParts, type PartPlan, type PlannedPart, type PlanWarning } from './parts';
 import { isValidRefName } from './ref-name';
 import { partPlanDigest, readWriterState, writeWriterState, type FinishedPart } from './state';
@@ -607,7 +607,7 @@ export async function writeTransferSet(options: WriteTransferSetOptions): Promis
   // worker thread writes the parts when the blobs are files and the parts go to the real file system.
   const { source } = options;
   const live: LiveSource | undefined =
-    toWrite.length > 0 && fs === nodeMediaFileSystem && source.live && source.next && source.chunks
+    toWrite.length > 0 && fs === nodeMediaFileSystem && source.live && source.next && source.chunks && (await writesAnywhere(dir))
       ? { live: source.live.bind(source), next: source.next.bind(source), chunks: source.chunks.bind(source) }
       : undefined;
   // A source that asks (a pull waiting to start) learns at once that nothing is taken from it.
