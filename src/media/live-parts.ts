@@ -15,11 +15,12 @@ import type { VerifyProblem } from './verify-types';
  * part (part-slots.ts), several at once: no blob is read back from the cache to be written. Blobs
  * the pull does not hand over (already in the cache, manifests, downloads that began earlier) are
  * copied from the cache as they land. A part is read back whole from the drive as soon as it is
- * full, deep (every entry where it belongs, every blob against its digest): that proves it and
- * gives its sha256. Only then is it renamed from `<name>.partial`.
+ * full, byte by byte against the layout written, every blob against its digest (verify-part.ts,
+ * `layout`): that proves it, and the cache copies of the downloads in it, and gives its sha256.
+ * Only then is it renamed from `<name>.partial`.
  */
 
-/** Parts read back at once: a deep read hashes every byte twice, so one reader falls behind. */
+/** Parts read back at once: the read-back hashes every byte twice (blob, part), so one reader falls behind. */
 const READERS = 2;
 /** Blobs copied from the cache at once. */
 const COPIERS = 2;
@@ -72,7 +73,7 @@ export interface LivePartsOptions {
   readonly dir: string;
   readonly parts: readonly PlannedPart[];
   readonly prologue: PartPrologueBytes;
-  /** sha256 digests of oci-layout and index.json, which the deep read-back checks too. */
+  /** sha256 digests of oci-layout and index.json, which the read-back checks too. */
   readonly layoutDigests: { readonly ociLayout: string; readonly index: string };
   readonly planDigests: ReadonlyMap<string, string>;
   readonly source: LiveSource;

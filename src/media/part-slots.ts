@@ -11,8 +11,9 @@ import { TAR_TRAILER, tarEntrySize, tarHeader, tarPadding } from './tar';
  * its bytes come from (a download), so none has to be read back from the cache to be written.
  * The order of the claims is the part's blob order (parts.ts arrangePart lays it out the same way).
  *
- * Nothing here hashes: the part is read back whole from the drive afterwards (deep, every blob
- * against its digest), which is what proves it and gives its sha256.
+ * Nothing here hashes: the part is read back whole from the drive afterwards, byte by byte against
+ * this layout and every blob against its digest (verify-part.ts, `layout`), which is what proves it
+ * and gives its sha256.
  */
 
 const ZEROS = Buffer.alloc(TAR_TRAILER);
