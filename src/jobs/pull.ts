@@ -32,7 +32,8 @@ export interface PullOptions {
   readonly imageProgressPerSecond?: number;
   /**
    * Asked as each download starts: a slot of the transfer set's part the bytes go into as well as
-   * into the cache (live-parts.ts). It is ended once the blob is verified and stored, or abandoned.
+   * into the cache (live-parts.ts). It is ended with the blob's pending cache copy once every byte
+   * is stored, for the part's read-back to prove, or abandoned when the download fails.
    */
   readonly offer?: (digest: string, size: number) => Promise<LiveSlot | undefined>;
 }
