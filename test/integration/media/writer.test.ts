@@ -15,6 +15,7 @@ import {
   type MediaFileSystem,
   type WriteProgress,
 } from '../../../src/media';
+import { CorruptDownloads } from '../../../src/media/live-parts';
 import { BlobStore, blobsOf, digestOf, makeImage, okImage, run, sampleSet, tempDir } from './helpers';
 
 const sha256File = async (path: string): Promise<string> => createHash('sha256').update(await readFile(path)).digest('hex');
@@ -256,7 +257,7 @@ describe('writeTransferSet', () => {
      * A source standing in for the export's pull: once the writer says it takes downloads, half the
      * blobs "download" at once, in pieces, into the slots it hands out; the rest are in the cache.
      */
-    function liveSource(store: BlobStore, downloads: readonly string[], fail?: string) {
+    function liveSource(store: BlobStore, downloads: readonly string[], fail?: string, garble?: { digest: string; cacheCopy: 'right' | 'wrong'; proofs: string[] }) {
       const cached = new Set<string>();
       let waiting: Array<() => void> = [];
       const wake = (): void => {
@@ -275,12 +276,15 @@ describe('writeTransferSet', () => {
             await new Promise<void>((r) => waiting.push(r));
           }
         },
-        live: (take: ((digest: string, size: number) => Promise<{ write(d: Uint8Array): Promise<void>; end(): Promise<void>; abandon(): Promise<void> } | undefined>) | undefined) => {
+        live: (take: ((digest: string, size: number) => Promise<{ write(d: Uint8Array): Promise<void>; end(proof?: { digest: string; commit(): Promise<void>; prove(): Promise<string> }): Promise<void>; abandon(): Promise<void> } | undefined>) | undefined) => {
           decided = take ? 'live' : 'cache';
           if (take) {
             void Promise.all(
               downloads.map(async (digest, i) => {
-                const data = store.blobs.get(digest) as Buffer;
+                const original = store.blobs.get(digest) as Buffer;
+                // A blob that comes wrong over the wire: one byte flipped on its way into the part.
+                const data = garble?.digest === digest ? Buffer.from(original) : original;
+                if (garble?.digest === digest) data[data.length >> 1] = (data[data.length >> 1] ?? 0) ^ 1;
                 const slot = await take(digest, data.byteLength);
                 if (slot) taken.push(digest);
                 for (let at = 0; at < data.byteLength; at += 9_973) {
@@ -291,7 +295,18 @@ describe('writeTransferSet', () => {
                   await slot?.write(data.subarray(at, at + 9_973));
                   if ((at / 9_973 + i) % 3 === 0) await new Promise((r) => setImmediate(r));
                 }
-                await slot?.end();
+                // Its cache copy, which the writer commits once the part reads back right, or hashes when it does not.
+                const proof = garble
+                  ? {
+                      digest,
+                      commit: async () => undefined,
+                      prove: async () => {
+                        garble.proofs.push(digest);
+                        return garble.digest === digest && garble.cacheCopy === 'wrong' ? `sha256:${'0'.repeat(64)}` : digest;
+                      },
+                    }
+                  : undefined;
+                await slot?.end(proof);
                 cached.add(digest);
                 wake();
               }),
@@ -325,6 +340,31 @@ describe('writeTransferSet', () => {
       const again = await writeTransferSet({ ...options, dir });
       assert.deepEqual(again.partsWritten, []);
       assert.deepEqual(again.manifest.blobs, result.manifest.blobs);
+    });
+
+    it('reads back a part a download put wrong bytes into: the images fail when its cache copy is wrong too, the drive is blamed when not', async (t) => {
+      for (const cacheCopy of ['wrong', 'right'] as const) {
+        const dir = join(await tempDir(t, `live-${cacheCopy}`), 'set');
+        const options = sampleSet({ archiveSize: 10_000_000 });
+        const downloads = options.blobs.map((b) => b.digest).filter((d) => (options.store.blobs.get(d)?.byteLength ?? 0) > 20_000);
+        const victim = downloads[0] as string;
+        const garble = { digest: victim, cacheCopy, proofs: [] as string[] };
+        const live = liveSource(options.store, downloads, undefined, garble);
+        await assert.rejects(writeTransferSet({ ...options, source: live.source, dir }), (err: unknown) => {
+          if (cacheCopy === 'wrong') {
+            // The registry sent it wrong: the export fails the images holding it and plans again.
+            assert.ok(err instanceof CorruptDownloads, String(err));
+            assert.deepEqual([...err.blobs.keys()], [victim]);
+          } else {
+            assert.ok(err instanceof Error && (err as { code?: string }).code === 'MEDIA_READBACK_FAILED', String(err));
+            assert.match(err.message, new RegExp(`blob ${victim} is corrupt`));
+          }
+          return true;
+        });
+        // Every cache copy in the part was hashed (none can be taken on the read-back's word), and no part looks written.
+        assert.deepEqual([...garble.proofs].sort(), [...downloads].sort());
+        assert.deepEqual((await readdir(dir)).filter((n) => /^mirror_\d+\.tar/.test(n)), []);
+      }
     });
 
     it('gives up when a download stops part-way, so the export plans again, and leaves no partial part', async (t) => {
