@@ -367,6 +367,29 @@ describe('writeTransferSet', () => {
       }
     });
 
+    it('stops on abort and removes the parts being written', async (t) => {
+      const dir = join(await tempDir(t, 'live-abort'), 'set');
+      const options = sampleSet({ archiveSize: 150_000 });
+      const downloads = options.blobs.filter((_, i) => i % 2 === 0).map((b) => b.digest);
+      const live = liveSource(options.store, downloads);
+      const controller = new AbortController();
+      let started = 0;
+      await assert.rejects(
+        writeTransferSet({
+          ...options,
+          source: live.source,
+          dir,
+          signal: controller.signal,
+          onProgress: (e) => {
+            if (e.type === 'part-start' && ++started === 2) controller.abort();
+          },
+        }),
+        { name: 'AbortError' },
+      );
+      const left = await readdir(dir);
+      assert.deepEqual(left.filter((n) => n.endsWith('.partial') || n === SUMS_FILE), []);
+    });
+
     it('gives up when a download stops part-way, so the export plans again, and leaves no partial part', async (t) => {
       const dir = join(await tempDir(t, 'live-fail'), 'set');
       const options = sampleSet({ archiveSize: 10_000_000 });
