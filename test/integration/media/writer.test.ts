@@ -2,7 +2,8 @@
 // coreutils sha256sum, GNU tar, skopeo and openssl.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { writeFileSync } from 'node:fs';
+import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import {
@@ -388,6 +389,47 @@ describe('writeTransferSet', () => {
       );
       const left = await readdir(dir);
       assert.deepEqual(left.filter((n) => n.endsWith('.partial') || n === SUMS_FILE), []);
+    });
+
+    // A real file system that fills up: a small tmpfs, which needs root to mount (as CI runs).
+    const asRoot = process.getuid?.() === 0;
+    it('stops cleanly when the drive fills up mid-part, and a re-run completes', { skip: asRoot ? false : 'mounting a small tmpfs needs root' }, async (t) => {
+      const root = await tempDir(t, 'live-enospc');
+      const mount = join(root, 'drive');
+      await mkdir(mount);
+      await run('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', mount]);
+      // Unmounted here, before the temp dir is removed.
+      try {
+        const dir = join(mount, 'set');
+        const options = sampleSet({ archiveSize: 150_000 });
+        const downloads = options.blobs.filter((_, i) => i % 2 === 0).map((b) => b.digest);
+        const filler = join(mount, 'filler');
+        // Once the writer has checked free space and started, something else takes what is left.
+        let filled = false;
+        const onProgress = (e: WriteProgress): void => {
+          if (e.type !== 'part-start' || filled) return;
+          filled = true;
+          try {
+            writeFileSync(filler, Buffer.alloc(1024 * 1024));
+          } catch {
+            // ENOSPC once the drive is full: what it wrote stays.
+          }
+        };
+        await assert.rejects(writeTransferSet({ ...options, source: liveSource(options.store, downloads).source, dir, onProgress }), (err: Error & { code?: string; context?: Record<string, unknown> }) => {
+          assert.equal(err.code, 'MEDIA_NO_SPACE', String(err));
+          assert.match(err.message, /ran out of space writing mirror_00000\d\.tar/);
+          return true;
+        });
+        const left = await readdir(dir);
+        assert.deepEqual(left.filter((n) => n.endsWith('.partial') || n === SUMS_FILE), []);
+
+        await rm(filler);
+        const resumed = await writeTransferSet({ ...options, source: liveSource(options.store, downloads).source, dir });
+        assert.equal(resumed.verify.ok, true);
+        assert.equal((await run('sha256sum', ['-c', SUMS_FILE], dir)).stdout.split('\n').filter((l) => l.endsWith(': OK')).length, resumed.manifest.parts.length + 2);
+      } finally {
+        await run('umount', [mount]);
+      }
     });
 
     it('gives up when a download stops part-way, so the export plans again, and leaves no partial part', async (t) => {
