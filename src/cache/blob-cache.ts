@@ -19,6 +19,22 @@ const CACHE_CHUNK = 2 * 1024 * 1024;
  * is complete: an export killed at any point re-downloads nothing the cache already has.
  */
 /**
+ * Temp and pending files are named `<hex>.<pid>.<random>`: one whose process still runs belongs to
+ * another export using the same cache right now, and is left alone.
+ */
+function ownerRunning(name: string): boolean {
+  const pid = Number(name.split('.')[1]);
+  if (!Number.isSafeInteger(pid) || pid <= 0 || pid === process.pid) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    // EPERM: it runs, as another user.
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
  * A blob stored but not yet proven: its bytes came unhashed (see RegistryClient.openBlob's
  * `unchecked`) because a part on the drive holds the same bytes and the read-back of that part
  * checks them. It becomes an entry once they are proven (commit), or is dropped.
@@ -80,7 +96,9 @@ export class BlobCache {
   /** Removes temp files left by runs that were killed; entries themselves are never partial. */
   async removeStaleTemp(): Promise<void> {
     await this.init();
-    for (const name of await readdir(this.tmpDir)) await rm(join(this.tmpDir, name), { force: true });
+    for (const name of await readdir(this.tmpDir)) {
+      if (!ownerRunning(name)) await rm(join(this.tmpDir, name), { force: true });
+    }
   }
 
   /**
@@ -93,6 +111,7 @@ export class BlobCache {
     let dropped = 0;
     for (const name of await readdir(this.pendingDir)) {
       signal?.throwIfAborted();
+      if (ownerRunning(name)) continue;
       const hex = name.split('.')[0] ?? '';
       const entry = this.pendingEntry(`sha256:${hex}`, join(this.pendingDir, name));
       if (/^[a-f0-9]{64}$/.test(hex) && (await entry.prove().catch(() => '')) === entry.digest) adopted++;

@@ -1,6 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -71,5 +71,22 @@ describe('BlobCache pending entries (downloads proven by a part read-back)', () 
     await assert.rejects(cache.putPending(digest, data.length, source), /connection reset/);
     assert.deepEqual(await readdir(join(cache.root, 'pending')), []);
     assert.deepEqual(await readdir(join(cache.root, 'tmp')), []);
+  });
+
+  it('leaves alone the pending and temp files of another export that is running on the same cache', async () => {
+    const cache = new BlobCache(join(root, 'shared'));
+    const { data, digest } = bytes('shared');
+    await cache.putPending(digest, data.length, Readable.from([data]));
+    await cache.removeStaleTemp();
+    // The test runner that started this process is running: its files are in use.
+    const [mine] = await readdir(join(cache.root, 'pending'));
+    const theirs = (mine as string).replace(`.${process.pid}.`, `.${process.ppid}.`);
+    await rename(join(cache.root, 'pending', mine as string), join(cache.root, 'pending', theirs));
+    await writeFile(join(cache.root, 'tmp', `abcdef.${process.ppid}.1234`), 'in progress');
+    assert.deepEqual(await cache.adoptPending(), { adopted: 0, dropped: 0 });
+    await cache.removeStaleTemp();
+    assert.deepEqual(await readdir(join(cache.root, 'pending')), [theirs]);
+    assert.deepEqual(await readdir(join(cache.root, 'tmp')), [`abcdef.${process.ppid}.1234`]);
+    assert.equal(await cache.has(digest), false);
   });
 });
