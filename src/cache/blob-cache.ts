@@ -1,9 +1,9 @@
 import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { digestHex, VerifyStream } from '../digest';
+import { DigestAccumulator, digestHex, VerifyStream } from '../digest';
 import { AirlockError } from '../errors';
 import { createSequentialFile, readChunks, type SequentialFile } from '../util/direct-io';
 
@@ -135,9 +135,9 @@ export class BlobCache {
       commit,
       discard,
       prove: async () => {
-        const hash = createHash('sha256');
-        for await (const chunk of readChunks(path, { chunkSize: CACHE_CHUNK })) hash.update(chunk);
-        const actual = `sha256:${hash.digest('hex')}`;
+        const acc = new DigestAccumulator();
+        for await (const chunk of readChunks(path, { chunkSize: CACHE_CHUNK })) acc.update(chunk);
+        const actual = acc.digest();
         if (actual === digest) await commit();
         else await discard();
         return actual;

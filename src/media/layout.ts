@@ -16,6 +16,8 @@ export const BLOBS_DIR = 'blobs/';
 export const BLOBS_SHA256_DIR = 'blobs/sha256/';
 
 export const PART_NAME_PATTERN = /^mirror_(\d{6})\.tar$/;
+/** A set file being written is named `<name>.partial` until it is complete. */
+export const PARTIAL_SUFFIX = '.partial';
 export const MAX_PARTS = 999_999;
 
 /** `mirror_000001.tar` for 1. */

@@ -6,7 +6,8 @@ import { syncDir } from '../util/sync-dir';
 import { PartSlots, type BlobSlot, type PartPrologueBytes } from './part-slots';
 import type { PlannedPart } from './parts';
 import type { FinishedPart } from './state';
-import type { ExpectedEntry, PartResult } from './verify-part';
+import { PARTIAL_SUFFIX } from './layout';
+import { expectedEntries, type PartResult } from './verify-part';
 import { PartChecker } from './verify-pool';
 import type { VerifyProblem } from './verify-types';
 
@@ -89,24 +90,6 @@ export interface LivePartsOptions {
   readonly readBackFailed: (problems: readonly VerifyProblem[]) => unknown;
 }
 
-const PARTIAL = '.partial';
-
-export function expectedEntries(part: PlannedPart, layoutDigests: LivePartsOptions['layoutDigests']): ExpectedEntry[] {
-  return part.entries.map((e) => ({
-    name: e.name,
-    type: e.type,
-    size: e.size,
-    offset: e.offset,
-    ...(e.content.kind === 'blob'
-      ? { digest: e.content.digest, blob: true }
-      : e.content.kind === 'oci-layout'
-        ? { digest: layoutDigests.ociLayout }
-        : e.content.kind === 'index'
-          ? { digest: layoutDigests.index }
-          : {}),
-  }));
-}
-
 export async function writePartsLive(options: LivePartsOptions): Promise<void> {
   const { dir, signal } = options;
   const partOf = new Map<string, PlannedPart>();
@@ -152,7 +135,7 @@ export async function writePartsLive(options: LivePartsOptions): Promise<void> {
     if (!p) {
       p = (async () => {
         options.onPartStart(part);
-        const slots = await PartSlots.open(join(dir, `${part.name}${PARTIAL}`), part, options.prologue).catch(async (err: unknown) => {
+        const slots = await PartSlots.open(join(dir, `${part.name}${PARTIAL_SUFFIX}`), part, options.prologue).catch(async (err: unknown) => {
           throw await options.describe(err, part);
         });
         slotsOf.set(part.name, slots);
@@ -165,7 +148,7 @@ export async function writePartsLive(options: LivePartsOptions): Promise<void> {
   };
 
   const finish = async (part: PlannedPart, slots: PartSlots): Promise<void> => {
-    const path = join(dir, `${part.name}${PARTIAL}`);
+    const path = join(dir, `${part.name}${PARTIAL_SUFFIX}`);
     let arranged: PlannedPart;
     try {
       arranged = await slots.finish();
@@ -176,7 +159,7 @@ export async function writePartsLive(options: LivePartsOptions): Promise<void> {
       slotsOf.delete(part.name);
     }
     const reporter = checkers[turn++ % READERS] as PartChecker;
-    const outcome = await reporter.check({ path, part: part.name, deep: false, layout: true, entries: expectedEntries(arranged, options.layoutDigests), direct: true });
+    const outcome = await reporter.check({ path, part: part.name, deep: false, layout: true, entries: expectedEntries(arranged.entries, options.layoutDigests), direct: true });
     if (!outcome.ok) {
       throw new AirlockError('MEDIA_READBACK_FAILED', `${part.name} could not be read back from ${dir}: ${outcome.message}`, {
         context: { file: dir, part: part.name },
@@ -321,7 +304,7 @@ export async function writePartsLive(options: LivePartsOptions): Promise<void> {
     await Promise.all(checkers.map((c) => c.close()));
     if (failure !== undefined) {
       for (const part of options.parts) {
-        if (opened.has(part.name)) await rm(join(dir, `${part.name}${PARTIAL}`), { force: true });
+        if (opened.has(part.name)) await rm(join(dir, `${part.name}${PARTIAL_SUFFIX}`), { force: true });
       }
       // Cache copies no read-back will prove: hashed now, so that what was downloaded stays (a
       // cancelled export leaves them for the next run to adopt, rather than hash them now).

@@ -2,7 +2,7 @@ import { AirlockError } from '../errors';
 import { RegionFile, type RegionFileOptions, type RegionWriter } from '../util/region-file';
 import { blobEntryName } from './layout';
 import { arrangePart, type PlannedPart } from './parts';
-import { TAR_TRAILER, tarEntrySize, tarHeader, tarPadding } from './tar';
+import { TAR_TRAILER, TAR_ZEROS, tarEntrySize, tarHeader, tarPadding } from './tar';
 
 /**
  * One part written as slots in a RegionFile: the prologue at once, each blob's entry (header,
@@ -16,8 +16,6 @@ import { TAR_TRAILER, tarEntrySize, tarHeader, tarPadding } from './tar';
  * and gives its sha256.
  */
 
-const ZEROS = Buffer.alloc(TAR_TRAILER);
-
 export interface BlobSlot {
   /** The blob's next bytes (the caller may reuse `data` once this resolves). */
   write(data: Uint8Array): Promise<void>;
@@ -30,6 +28,18 @@ export interface BlobSlot {
 export interface PartPrologueBytes {
   readonly ociLayout: Buffer;
   readonly indexJson: Buffer;
+}
+
+/** The tar entries before a part's blobs (oci-layout, index.json, the blobs/ directories), as bytes. */
+export function prologueBytes(part: PlannedPart, bytes: PartPrologueBytes): Buffer {
+  const prologue: Buffer[] = [];
+  for (const entry of part.entries) {
+    if (entry.content.kind === 'blob') continue;
+    const content = entry.content.kind === 'oci-layout' ? bytes.ociLayout : entry.content.kind === 'index' ? bytes.indexJson : Buffer.alloc(0);
+    if (content.byteLength !== entry.size) throw new AirlockError('MEDIA_INTERNAL', `${entry.name} has ${content.byteLength} bytes, ${part.name} was planned with ${entry.size}`, { context: { part: part.name } });
+    prologue.push(tarHeader(entry.name, entry.type, entry.size), content, TAR_ZEROS.subarray(0, tarPadding(entry.size)));
+  }
+  return Buffer.concat(prologue);
 }
 
 export class PartSlots {
@@ -50,14 +60,7 @@ export class PartSlots {
 
   /** Creates `path` for `part` and writes its prologue. */
   static async open(path: string, part: PlannedPart, bytes: PartPrologueBytes, options: RegionFileOptions = {}): Promise<PartSlots> {
-    const prologue: Buffer[] = [];
-    for (const entry of part.entries) {
-      if (entry.content.kind === 'blob') continue;
-      const content = entry.content.kind === 'oci-layout' ? bytes.ociLayout : entry.content.kind === 'index' ? bytes.indexJson : Buffer.alloc(0);
-      if (content.byteLength !== entry.size) throw new AirlockError('MEDIA_INTERNAL', `${entry.name} has ${content.byteLength} bytes, ${part.name} was planned with ${entry.size}`, { context: { part: part.name } });
-      prologue.push(tarHeader(entry.name, entry.type, entry.size), content, ZEROS.subarray(0, tarPadding(entry.size)));
-    }
-    const head = Buffer.concat(prologue);
+    const head = prologueBytes(part, bytes);
     const file = await RegionFile.create(path, part.size, options);
     try {
       if (head.byteLength > 0) {
@@ -112,7 +115,7 @@ export class PartSlots {
         if (given !== size) throw miscount();
         await start();
         const padding = tarPadding(size);
-        if (padding > 0) await region.write(ZEROS.subarray(0, padding));
+        if (padding > 0) await region.write(TAR_ZEROS.subarray(0, padding));
         await region.end();
         this.ended++;
       },
@@ -130,7 +133,7 @@ export class PartSlots {
   async finish(): Promise<PlannedPart> {
     if (!this.full) throw new AirlockError('MEDIA_INTERNAL', `${this.part.name} is not full: ${this.sizes.size - this.ended} blob(s) still to write`, { context: { part: this.part.name } });
     const trailer = this.file.region(this.part.size - TAR_TRAILER, TAR_TRAILER);
-    await trailer.write(ZEROS);
+    await trailer.write(TAR_ZEROS);
     await trailer.end();
     await this.file.finish();
     return arrangePart(this.part, this.claimed);

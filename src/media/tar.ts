@@ -9,6 +9,8 @@
 export const TAR_BLOCK = 512;
 /** The end-of-archive marker: two zero blocks. */
 export const TAR_TRAILER = 2 * TAR_BLOCK;
+/** The trailer's bytes, and a source of padding (read only). */
+export const TAR_ZEROS: Buffer = Buffer.alloc(TAR_TRAILER);
 /** 2000-01-01T00:00:00Z: a fixed, unremarkable timestamp that every filesystem (FAT included) can store. */
 export const TAR_MTIME = 946_684_800;
 export const TAR_FILE_MODE = 0o644;

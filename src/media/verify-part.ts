@@ -1,7 +1,8 @@
 import { createHash, type Hash } from 'node:crypto';
 import { extract as tarExtract, type Header } from 'tar-stream';
 import { BLOBS_DIR, BLOBS_SHA256_DIR, INDEX_FILE, OCI_LAYOUT_FILE } from './layout';
-import { TAR_BLOCK, TAR_DIR_MODE, TAR_FILE_MODE, TAR_TRAILER, tarHeader, tarPadding } from './tar';
+import type { PlannedEntry } from './parts';
+import { TAR_BLOCK, TAR_DIR_MODE, TAR_FILE_MODE, TAR_TRAILER, TAR_ZEROS, tarHeader, tarPadding } from './tar';
 import type { VerifyProblem } from './verify-types';
 import { readChunks } from '../util/direct-io';
 
@@ -50,6 +51,23 @@ export interface PartResult {
   readonly problems: readonly VerifyProblem[];
 }
 
+/** What a part must hold, entry by entry, for entries laid out by the planner (parts.ts). */
+export function expectedEntries(entries: readonly PlannedEntry[], layoutDigests: { readonly ociLayout: string; readonly index: string }): ExpectedEntry[] {
+  return entries.map((e) => ({
+    name: e.name,
+    type: e.type,
+    size: e.size,
+    offset: e.offset,
+    ...(e.content.kind === 'blob'
+      ? { digest: e.content.digest, blob: true }
+      : e.content.kind === 'oci-layout'
+        ? { digest: layoutDigests.ociLayout }
+        : e.content.kind === 'index'
+          ? { digest: layoutDigests.index }
+          : {}),
+  }));
+}
+
 const BLOB_NAME = /^blobs\/sha256\/[a-f0-9]{64}$/;
 const ALLOWED_FILES = new Set([OCI_LAYOUT_FILE, INDEX_FILE]);
 const ALLOWED_DIRS = new Set([BLOBS_DIR, BLOBS_SHA256_DIR]);
@@ -61,6 +79,13 @@ function unsafePath(name: string): string | undefined {
   if (name.includes('\u0000')) return 'a NUL byte';
   if (name.split('/').some((segment) => segment === '..')) return 'a ".." component';
   return undefined;
+}
+
+/** What is wrong with an entry whose content hashed to `digest`, if anything. */
+function contentProblem(part: string, want: ExpectedEntry, digest: string): Omit<VerifyProblem, 'file' | 'part'> | undefined {
+  if (want.digest === undefined || digest === want.digest) return undefined;
+  if (want.blob) return { code: 'BLOB_DIGEST_MISMATCH', message: `${part}: blob ${want.digest} is corrupt: its content hashes to ${digest}`, blob: want.digest, expected: want.digest, actual: digest };
+  return { code: 'LAYOUT_MISMATCH', message: `${part}: ${want.name} does not have the content transfer.json implies`, expected: want.digest, actual: digest };
 }
 
 /** Checks the tar entries of one part as tar-stream reports them. */
@@ -164,12 +189,8 @@ class EntryChecker {
   }
 
   contentDone(want: ExpectedEntry, digest: string): void {
-    if (want.digest === undefined || digest === want.digest) return;
-    if (want.blob) {
-      this.add({ code: 'BLOB_DIGEST_MISMATCH', message: `${this.part}: blob ${want.digest} is corrupt: its content hashes to ${digest}`, blob: want.digest, expected: want.digest, actual: digest });
-    } else {
-      this.add({ code: 'LAYOUT_MISMATCH', message: `${this.part}: ${want.name} does not have the content transfer.json implies`, expected: want.digest, actual: digest });
-    }
+    const problem = contentProblem(this.part, want, digest);
+    if (problem) this.add(problem);
   }
 
   tarError(err: unknown): void {
@@ -275,8 +296,6 @@ interface Segment {
   readonly entry?: ExpectedEntry;
 }
 
-const ZERO_BLOCKS = Buffer.alloc(TAR_TRAILER);
-
 /** Compares a part byte by byte with the layout its writer laid out (PartJob.layout). */
 class LayoutChecker {
   readonly problems: VerifyProblem[] = [];
@@ -316,10 +335,10 @@ class LayoutChecker {
   }
 
   private contentDone(entry: ExpectedEntry, digest: string): void {
-    if (entry.digest === undefined || digest === entry.digest) return;
-    if (entry.blob) this.add({ code: 'BLOB_DIGEST_MISMATCH', message: `${this.part}: blob ${entry.digest} is corrupt: its content hashes to ${digest}`, blob: entry.digest, expected: entry.digest, actual: digest });
-    else this.add({ code: 'LAYOUT_MISMATCH', message: `${this.part}: ${entry.name} does not have the content transfer.json implies`, expected: entry.digest, actual: digest });
+    const problem = contentProblem(this.part, entry, digest);
+    if (problem) this.add(problem);
   }
+
 
   write(chunk: Buffer, position: number): void {
     const end = position + chunk.byteLength;
@@ -334,7 +353,7 @@ class LayoutChecker {
         this.hash?.update(bytes);
         if (to === segment.end && this.hash && segment.entry) this.contentDone(segment.entry, `sha256:${this.hash.digest('hex')}`);
       } else {
-        const want = segment.expect === 'zeros' ? ZERO_BLOCKS.subarray(0, to - from) : segment.expect.subarray(from - segment.start, to - segment.start);
+        const want = segment.expect === 'zeros' ? TAR_ZEROS.subarray(0, to - from) : segment.expect.subarray(from - segment.start, to - segment.start);
         if (!bytes.equals(want)) this.wrongBytes(segment);
       }
       if (to < segment.end) return;

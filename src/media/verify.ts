@@ -9,7 +9,7 @@ import { partPrologue } from './parts';
 import { MAX_TRANSFER_MANIFEST_BYTES, readSetFile, SIGNATURE_LENGTH } from './reader';
 import { parseSums, type SumEntry } from './sums';
 import { parseTransferManifest, type TransferImageOk, type TransferManifest, type TransferPart } from './transfer-manifest';
-import type { ExpectedEntry, PartJob, PartResult } from './verify-part';
+import { expectedEntries, type ExpectedEntry, type PartJob, type PartResult } from './verify-part';
 import { runPartJobs, type PartOutcome } from './verify-pool';
 import type { VerifyProblem, VerifyProgress, VerifyReport } from './verify-types';
 
@@ -51,13 +51,7 @@ export function expectedPartEntries(manifest: TransferManifest, part: TransferPa
   const first = manifest.parts[0]?.name === part.name;
   const layout = ociLayoutBytes();
   const index = indexJsonBytes(manifest.images.filter((i): i is TransferImageOk => i.status === 'ok'));
-  const entries: ExpectedEntry[] = partPrologue(first, layout.byteLength, index.byteLength).map((entry) => ({
-    name: entry.name,
-    type: entry.type,
-    size: entry.size,
-    offset: entry.offset,
-    ...(entry.content.kind === 'oci-layout' ? { digest: sha256Digest(layout) } : entry.content.kind === 'index' ? { digest: sha256Digest(index) } : {}),
-  }));
+  const entries = expectedEntries(partPrologue(first, layout.byteLength, index.byteLength), { ociLayout: sha256Digest(layout), index: sha256Digest(index) });
   const blobs = manifest.blobs.filter((b) => b.part === part.name).sort((a, b) => a.offset - b.offset);
   for (const blob of blobs) {
     entries.push({ name: blobEntryName(blob.digest), type: 'file', size: blob.size, offset: blob.offset, digest: blob.digest, blob: true });

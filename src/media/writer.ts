@@ -8,6 +8,7 @@ import { isSha256Digest, sha256Digest, VerifyStream } from '../digest';
 import { inThreadSink, type PartSink, type SinkBlobs } from './part-output';
 import { PartWorker } from './part-sink';
 import { writePartsLive, type BlobTaker, type LiveSource } from './live-parts';
+import { prologueBytes } from './part-slots';
 import { isManifestMediaType } from '../registry/media-types';
 import { parseManifest } from '../registry/manifest';
 import { mapLimit } from '../util/limit';
@@ -18,6 +19,7 @@ import {
   indexJsonBytes,
   ociLayoutBytes,
   PART_NAME_PATTERN,
+  PARTIAL_SUFFIX,
   SIGNATURE_FILE,
   SUMS_FILE,
   TRANSFER_MANIFEST_FILE,
@@ -28,7 +30,7 @@ import { arrangePart, planParts, type PartPlan, type PlannedPart, type PlanWarni
 import { isValidRefName } from './ref-name';
 import { partPlanDigest, readWriterState, writeWriterState, type FinishedPart } from './state';
 import { formatSums } from './sums';
-import { TAR_TRAILER, tarHeader, tarPadding, type TarEntryType } from './tar';
+import { TAR_ZEROS, tarHeader, tarPadding } from './tar';
 import {
   isSetId,
   serializeTransferManifest,
@@ -50,8 +52,6 @@ import { syncDir } from '../util/sync-dir';
 export const TOOL_NAME = 'airlock';
 /** Manifests read for the completeness check are refused above this (registries cap them at 4 MiB). */
 export const MAX_MANIFEST_BYTES = 16 * 1024 * 1024;
-const ZEROS = Buffer.alloc(TAR_TRAILER);
-const PARTIAL = '.partial';
 
 export interface WriteBlob {
   readonly digest: string;
@@ -391,7 +391,7 @@ async function writeError(err: unknown, dir: string, file: string, needed: numbe
 
 /** Writes a small file the same way as a part: temp name, fsync, rename. */
 async function writeSmallFile(dir: string, name: string, bytes: Buffer, fs: MediaFileSystem, signal?: AbortSignal): Promise<void> {
-  const temp = join(dir, `${name}${PARTIAL}`);
+  const temp = join(dir, `${name}${PARTIAL_SUFFIX}`);
   let file: WritableMediaFile | undefined;
   try {
     file = await fs.createFile(temp, bytes.byteLength);
@@ -417,7 +417,7 @@ interface DirScan {
 
 /** Names the writer owns in a set directory; anything else makes the directory "not ours". */
 function isSetOwnedName(name: string): boolean {
-  const base = name.endsWith(PARTIAL) ? name.slice(0, -PARTIAL.length) : name;
+  const base = name.endsWith(PARTIAL_SUFFIX) ? name.slice(0, -PARTIAL_SUFFIX.length) : name;
   return PART_NAME_PATTERN.test(base) || base === TRANSFER_MANIFEST_FILE || base === SIGNATURE_FILE || base === SUMS_FILE;
 }
 
@@ -618,6 +618,14 @@ export async function writeTransferSet(options: WriteTransferSetOptions): Promis
   const checker = new PartChecker(options.useWorkers !== false);
   const checks = new Map<string, Promise<PartOutcome>>();
   const readEarly = new Map<string, PartResult>();
+  /** A part is on the drive under its final name: it is recorded (a re-run keeps it) and reported. */
+  const partDone = async (record: FinishedPart): Promise<void> => {
+    finished.push(record);
+    finished.sort((a, b) => a.name.localeCompare(b.name));
+    await saveState();
+    partsWritten.push(record.name);
+    emit({ type: 'part-done', part: record.name, size: record.size, sha256: record.sha256 });
+  };
   try {
     try {
       if (live) {
@@ -639,12 +647,8 @@ export async function writeTransferSet(options: WriteTransferSetOptions): Promis
             emit({ type: 'bytes', part: part.name, partBytes: inPart, partSize: part.size, written, toWrite: bytesToWrite });
           },
           onPartDone: async (record, result) => {
-            finished.push(record);
-            finished.sort((a, b) => a.name.localeCompare(b.name));
-            await saveState();
-            partsWritten.push(record.name);
             readEarly.set(record.name, result);
-            emit({ type: 'part-done', part: record.name, size: record.size, sha256: record.sha256 });
+            await partDone(record);
           },
           describe: (err, part) => writeError(err, dir, part.name, part.size, fs, signal),
           readBackFailed: (problems) => new TransferSetVerifyError(dir, { ok: false, problems, bytesVerified: 0 }),
@@ -658,12 +662,7 @@ export async function writeTransferSet(options: WriteTransferSetOptions): Promis
           emit({ type: 'bytes', part: part.name, partBytes, partSize: part.size, written, toWrite: bytesToWrite });
         });
         remaining -= part.size;
-        const record: FinishedPart = { name: part.name, plan: planDigests.get(part.name) as string, size: part.size, sha256, blobs };
-        finished.push(record);
-        finished.sort((a, b) => a.name.localeCompare(b.name));
-        await saveState();
-        partsWritten.push(part.name);
-        emit({ type: 'part-done', part: part.name, size: part.size, sha256 });
+        await partDone({ name: part.name, plan: planDigests.get(part.name) as string, size: part.size, sha256, blobs });
         const check = checker.check({ path: join(dir, part.name), part: part.name, deep: false, direct: true });
         check.catch(() => undefined);
         checks.set(part.name, check);
@@ -757,7 +756,7 @@ async function writePart(
   onBytes: (bytes: number, partBytes: number) => void,
 ): Promise<{ sha256: string; blobs: string[] }> {
   const { signal, source } = options;
-  const temp = join(dir, `${part.name}${PARTIAL}`);
+  const temp = join(dir, `${part.name}${PARTIAL_SUFFIX}`);
   let partBytes = 0;
   const progress = (bytes: number): void => {
     partBytes += bytes;
@@ -775,34 +774,9 @@ async function writePart(
   try {
     sink = worker?.usable ? worker.sink(temp, part.name, part.size, blobs, progress) : await inThreadSink(fs, temp, part.name, part.size, blobs, progress, signal);
     const out = sink;
-    const entry = async (name: string, type: TarEntryType, size: number, content: () => Promise<void>): Promise<void> => {
-      signal?.throwIfAborted();
-      await out.bytes(tarHeader(name, type, size));
-      await content();
-      const padding = tarPadding(size);
-      if (padding > 0) await out.bytes(ZEROS.subarray(0, padding));
-    };
-    for (const e of part.entries) {
-      const content = e.content;
-      switch (content.kind) {
-        case 'oci-layout':
-          await entry(e.name, e.type, e.size, () => out.bytes(plan.ociLayout));
-          break;
-        case 'index':
-          await entry(e.name, e.type, e.size, () => out.bytes(plan.indexJson));
-          break;
-        case 'directory':
-          await entry(e.name, e.type, e.size, async () => undefined);
-          break;
-        case 'blob':
-          // Blobs follow the prologue, in the order the source has them ready.
-          break;
-        default: {
-          const never: never = content;
-          throw new Error(`unknown entry content ${JSON.stringify(never)}`);
-        }
-      }
-    }
+    // The prologue, then the blobs in the order the source has them ready.
+    signal?.throwIfAborted();
+    await out.bytes(prologueBytes(part, plan));
     const remaining = [...part.blobs];
     while (remaining.length > 0) {
       const digest = remaining.length > 1 && source.next ? await source.next(remaining) : (remaining[0] as string);
@@ -810,10 +784,14 @@ async function writePart(
       if (at < 0) throw new AirlockError('MEDIA_INTERNAL', `the blob source offered ${digest}, which ${part.name} does not hold or already has`, { context: { part: part.name, blob: digest } });
       remaining.splice(at, 1);
       const size = blobSizes.get(digest) as number;
-      await entry(blobEntryName(digest), 'file', size, () => out.blob(digest, size));
+      signal?.throwIfAborted();
+      await out.bytes(tarHeader(blobEntryName(digest), 'file', size));
+      await out.blob(digest, size);
+      const padding = tarPadding(size);
+      if (padding > 0) await out.bytes(TAR_ZEROS.subarray(0, padding));
       order.push(digest);
     }
-    await out.bytes(ZEROS);
+    await out.bytes(TAR_ZEROS);
     signal?.throwIfAborted();
     const done = await out.finish();
     sink = undefined;

@@ -10,7 +10,7 @@ import { sha256Digest } from '../../../src/digest';
 import { indexJsonBytes, ociLayoutBytes } from '../../../src/media/layout';
 import { PartSlots } from '../../../src/media/part-slots';
 import { planParts, type PlannedPart } from '../../../src/media/parts';
-import { verifyPartFile, type ExpectedEntry } from '../../../src/media/verify-part';
+import { expectedEntries, verifyPartFile, type ExpectedEntry } from '../../../src/media/verify-part';
 import { seededBytes } from '../../fixtures/seeded-bytes';
 
 const ociLayout = ociLayoutBytes();
@@ -24,15 +24,7 @@ const blobs = SIZES.map((size, i) => {
 });
 const byDigest = new Map(blobs.map((b) => [b.digest, b]));
 
-function expectedEntries(part: PlannedPart): ExpectedEntry[] {
-  return part.entries.map((e) => ({
-    name: e.name,
-    type: e.type,
-    size: e.size,
-    offset: e.offset,
-    ...(e.content.kind === 'blob' ? { digest: e.content.digest, blob: true } : e.content.kind === 'oci-layout' ? { digest: sha256Digest(ociLayout) } : e.content.kind === 'index' ? { digest: sha256Digest(indexJson) } : {}),
-  }));
-}
+const expected = (part: PlannedPart): ExpectedEntry[] => expectedEntries(part.entries, { ociLayout: sha256Digest(ociLayout), index: sha256Digest(indexJson) });
 
 /** What an independent tar reader finds in the file: entry name, header offset and content. */
 async function listTar(path: string): Promise<Array<{ name: string; content: Buffer }>> {
@@ -98,9 +90,9 @@ describe('PartSlots', () => {
       assert.deepEqual(arranged.blobs, slots.order);
 
       // Read back as the export does (byte by byte against the layout), and by tar-stream, an independent reader.
-      const result = await verifyPartFile({ path, part: part.name, deep: false, layout: true, entries: expectedEntries(arranged), direct: true }, () => undefined);
+      const result = await verifyPartFile({ path, part: part.name, deep: false, layout: true, entries: expected(arranged), direct: true }, () => undefined);
       assert.deepEqual(result.problems, []);
-      const parsed = await verifyPartFile({ path, part: part.name, deep: true, entries: expectedEntries(arranged), direct: true }, () => undefined);
+      const parsed = await verifyPartFile({ path, part: part.name, deep: true, entries: expected(arranged), direct: true }, () => undefined);
       assert.deepEqual(parsed.problems, []);
       assert.equal(parsed.sha256, result.sha256);
       const file = await readFile(path);
@@ -169,7 +161,7 @@ describe('PartSlots', () => {
     const good = await readFile(path);
     const check = async (bytes: Buffer): Promise<string[]> => {
       await writeFile(path, bytes);
-      const r = await verifyPartFile({ path, part: part.name, deep: false, layout: true, entries: expectedEntries(arranged) }, () => undefined);
+      const r = await verifyPartFile({ path, part: part.name, deep: false, layout: true, entries: expected(arranged) }, () => undefined);
       return r.problems.map((p) => `${p.code} ${p.message}`);
     };
     assert.deepEqual(await check(good), []);
